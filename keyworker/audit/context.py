@@ -1,0 +1,27 @@
+"""Where the current request comes from, so audit events can say "from where" without threading it through."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    ip: str | None = None
+    user_agent: str = ""
+
+
+_current: ContextVar[Source] = ContextVar("keyworker_audit_source", default=Source())
+
+
+def current_source() -> Source:
+    return _current.get()
+
+
+def set_source(source: Source) -> object:
+    return _current.set(source)
+
+
+def reset_source(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]

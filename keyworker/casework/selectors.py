@@ -1,0 +1,130 @@
+"""Reading cases, contacts and tasks, always through the access policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+
+from keyworker.accounts.models import User
+from keyworker.casework.models import Case, CaseStatus, Contact, ContactAmendment, Task
+from keyworker.core import policy
+from keyworker.core.errors import NotFound
+from keyworker.people.models import Client
+
+CASELOAD_SORTS = {
+    "name": ("client__last_name", "client__first_name"),
+    "-name": ("-client__last_name", "-client__first_name"),
+    "opened": ("opened_on",),
+    "-opened": ("-opened_on",),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+}
+
+
+def case_list_for(user: User) -> QuerySet[Case]:
+    return policy.cases_visible_to(user).select_related("client", "keyworker", "team")
+
+
+def caseload_for(
+    user: User, *, status: str | None = CaseStatus.OPEN, programme: str | None = None,
+    keyworker: Literal["me", "team"] = "team", sort: str = "name",
+) -> QuerySet[Case]:
+    """Cases in the user's reach, filtered: their own ("me") or the whole team's."""
+    cases = case_list_for(user)
+    if keyworker == "me":
+        cases = cases.filter(keyworker=user)
+    elif user.team_id:
+        cases = cases.filter(team_id=user.team_id)
+    if status:
+        cases = cases.filter(status=status)
+    if programme:
+        cases = cases.filter(programme=programme)
+    return cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]), "id")
+
+
+def case_get_for(user: User, case_id: uuid.UUID | str) -> Case:
+    try:
+        return case_list_for(user).get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def cases_of_client(client: Client) -> QuerySet[Case]:
+    """A visible client's episodes; call only with a client from a selector."""
+    return client.cases.select_related("keyworker", "team").order_by("-opened_on")
+
+
+def contact_list_for(user: User, client: Client | None = None) -> QuerySet[Contact]:
+    contacts = Contact.objects.filter(client__in=policy.clients_visible_to(user))
+    if client is not None:
+        contacts = contacts.filter(client=client)
+    return contacts.select_related("recorded_by", "case").prefetch_related(
+        Prefetch("amendments", queryset=ContactAmendment.objects.select_related("recorded_by"))
+    ).order_by("-occurred_at", "-created_at")
+
+
+def contact_get_for(user: User, contact_id: uuid.UUID | str) -> Contact:
+    try:
+        return contact_list_for(user).select_related("client").get(pk=contact_id)
+    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: dt.datetime | dt.date
+    kind: Literal["contact", "case_opened", "case_closed"]
+    contact: Contact | None = None
+    case: Case | None = None
+
+    @property
+    def sort_key(self) -> dt.date:
+        return self.when.date() if isinstance(self.when, dt.datetime) else self.when
+
+
+TIMELINE_PAGE_SIZE = 20
+
+
+def timeline_for(client: Client, user: User, *, page: int = 1) -> tuple[list[TimelineEntry], Page]:
+    """Contacts newest first, one page at a time, with case openings and closings placed among them."""
+    contacts = contact_list_for(user, client)
+    paged = Paginator(contacts, TIMELINE_PAGE_SIZE).get_page(page)
+    entries = [TimelineEntry(when=c.occurred_at, kind="contact", contact=c) for c in paged.object_list]
+    # Case events belong on this page if they fall between its first and last contact
+    # (the first page also takes newer ones, the last page older ones).
+    newest = None if not paged.has_previous() or not entries else entries[0].sort_key
+    oldest = None if not paged.has_next() or not entries else entries[-1].sort_key
+    for case in cases_of_client(client):
+        for when, kind in ((case.opened_on, "case_opened"), (case.closed_on, "case_closed")):
+            if when is None:
+                continue
+            if (newest is None or when <= newest) and (oldest is None or when > oldest):
+                entries.append(TimelineEntry(when=when, kind=kind, case=case))  # type: ignore[arg-type]
+    entries.sort(key=lambda e: (e.sort_key, e.kind == "contact"), reverse=True)
+    return entries, paged
+
+
+def task_list_for(user: User, *, client: Client | None = None, include_done: bool = False) -> QuerySet[Task]:
+    """Tasks on clients in the user's reach, plus their own tasks that name no client."""
+    from django.db.models import Q
+
+    tasks = Task.objects.filter(
+        Q(client__in=policy.clients_visible_to(user)) | Q(client__isnull=True, owner=user)
+    )
+    if client is not None:
+        tasks = tasks.filter(client=client)
+    if not include_done:
+        tasks = tasks.filter(completed_at__isnull=True)
+    return tasks.select_related("client", "owner").order_by("due_on", "created_at")
+
+
+def task_get_for(user: User, task_id: uuid.UUID | str) -> Task:
+    try:
+        return task_list_for(user, include_done=True).get(pk=task_id)
+    except (Task.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc

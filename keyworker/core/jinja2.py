@@ -1,0 +1,55 @@
+"""The Jinja2 environment for Keyworker's pages: our templates plus govuk-frontend-jinja's macros."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def querystring(request: Any, **changes: Any) -> str:
+    """The current query string with some parameters changed (None removes one)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(list(params.lists()), doseq=True) if params else "?"
+
+
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value) if value else value
+
+
+def date(value: dt.date | dt.datetime | None, fmt: str = "%-d %b %Y") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+    return value.strftime(fmt)
+
+
+def time(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%H:%M") if value else ""
+
+
+def environment(**options: Any) -> Environment:
+    options["loader"] = ChoiceLoader(
+        [options["loader"], PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
+    )
+    options.setdefault("extensions", [])
+    env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
+    env.globals.update(url=url, static=static, querystring=querystring, get_messages=get_messages)
+    env.filters.update(local=local, date=date, time=time)
+    return env

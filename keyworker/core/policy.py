@@ -1,0 +1,80 @@
+"""The access policy: the one place that decides who may see and do what.
+
+Every selector and service asks this module; pages, the API, search and exports never decide access
+themselves. A record outside a user's reach is reported as "not found", never "forbidden", so its
+existence is not revealed. docs/access-policy.md describes the rules in words.
+
+Rules today (issue 2):
+- a caseworker sees clients with a case in their team, or a case they are keyworker for;
+- a manager sees clients with a case in their team;
+- every other role sees no client records (later issues add theirs here).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from keyworker.accounts.models import Role
+
+if TYPE_CHECKING:
+    from keyworker.accounts.models import User
+    from keyworker.people.models import Client
+
+CASEWORK_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER})
+
+
+def _is_active_staff(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _case_scope(user: User) -> Q:
+    """Which cases put their client within the user's reach."""
+    if not _is_active_staff(user):
+        return Q(pk__in=[])
+    if user.role == Role.MANAGER:
+        return Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])
+    if user.role == Role.CASEWORKER:
+        scope = Q(keyworker_id=user.pk)
+        if user.team_id:
+            scope |= Q(team_id=user.team_id)
+        return scope
+    return Q(pk__in=[])
+
+
+def clients_visible_to(user: User) -> QuerySet[Client]:
+    from keyworker.casework.models import Case
+    from keyworker.people.models import Client
+
+    if not _is_active_staff(user) or user.role not in CASEWORK_ROLES:
+        return Client.objects.none()
+    reachable_case = Case.objects.filter(_case_scope(user), client_id=OuterRef("pk"))
+    return Client.objects.filter(Exists(reachable_case))
+
+
+def cases_visible_to(user: User) -> QuerySet:
+    """Cases whose client the user may see (a client's other episodes included, for continuity)."""
+    from keyworker.casework.models import Case
+
+    return Case.objects.filter(client__in=clients_visible_to(user))
+
+
+def can_use_casework(user: User) -> bool:
+    """Whether the user has any casework pages (My week, caseload, search) at all."""
+    return _is_active_staff(user) and user.role in CASEWORK_ROLES
+
+
+def can_record_on(user: User, client: Client) -> bool:
+    """Recording contacts, tasks and notes: anyone who may see the client and does casework."""
+    return can_use_casework(user) and clients_visible_to(user).filter(pk=client.pk).exists()
+
+
+def can_see_who_viewed(user: User, client: Client) -> bool:
+    """'Who viewed this record' is a manager's oversight tool."""
+    return user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
+
+
+def can_assign_to(user: User, assignee: User) -> bool:
+    """Tasks and cases may be given to oneself or to a member of one's own team."""
+    return assignee.pk == user.pk or (user.team_id is not None and assignee.team_id == user.team_id)

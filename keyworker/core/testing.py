@@ -1,0 +1,138 @@
+"""Test personas and record makers, in one place for every app's tests (and nothing else imports them).
+
+The personas: you (a caseworker in Team North), a teammate, a caseworker in another team (Team South),
+your manager, the other team's manager, and a member of staff in a role with no casework (report viewer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import factory
+from django.utils import timezone
+
+from keyworker.accounts.models import Role, Team, User
+from keyworker.casework.models import Case, CaseStatus, Contact, ContactKind, Programme, Task
+from keyworker.core.sequences import next_value
+from keyworker.diary.models import Appointment, AppointmentKind
+from keyworker.people.models import Client
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    area = "Lambeth"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"staff{n}@keyworker.test")
+    username = factory.SelfAttribute("email")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Worker{n}")
+    role = Role.CASEWORKER
+    team = factory.SubFactory(TeamFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: User, create: bool, results: Any = None) -> None:
+        if create:
+            instance.save()
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    first_name = factory.Sequence(lambda n: f"Alex{n}")
+    last_name = factory.Sequence(lambda n: f"Testperson{n}")
+    date_of_birth = dt.date(2002, 3, 14)
+    home_area = "Lambeth"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    client = factory.SubFactory(ClientFactory)
+    reference = factory.LazyFunction(lambda: f"KW-{next_value('case'):06d}")
+    programme = Programme.GANG_EXIT
+    status = CaseStatus.OPEN
+    opened_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=90))
+    keyworker = factory.SubFactory(UserFactory)
+    team = factory.SelfAttribute("keyworker.team")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    client = factory.SubFactory(ClientFactory)
+    kind = ContactKind.PHONE
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    note = "Checked in by phone."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    title = "Call the housing officer"
+    due_on = factory.LazyFunction(timezone.localdate)
+    owner = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("owner")
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    kind = AppointmentKind.OFFICE
+    staff = factory.SubFactory(UserFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(minute=0, second=0, microsecond=0))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
+    location = "Office"
+
+
+@dataclass
+class Personas:
+    team: Team
+    other_team: Team
+    you: User  # a caseworker in `team`
+    teammate: User  # another caseworker in `team`
+    other_caseworker: User  # a caseworker in `other_team`
+    manager: User  # manages `team`
+    other_manager: User  # manages `other_team`
+    report_viewer: User  # a role with no casework access
+
+    def client_of(self, keyworker: User, **client_fields: Any) -> Client:
+        """A client with an open case held by `keyworker` in their team."""
+        client = ClientFactory(**client_fields)
+        CaseFactory(client=client, keyworker=keyworker, team=keyworker.team)
+        return client
+
+
+def make_personas() -> Personas:
+    north = TeamFactory(name="Team North", area="Lambeth")
+    south = TeamFactory(name="Team South", area="Croydon")
+    return Personas(
+        team=north,
+        other_team=south,
+        you=UserFactory(email="you@keyworker.test", first_name="Jo", last_name="Caseworker", team=north),
+        teammate=UserFactory(email="teammate@keyworker.test", first_name="Kim", last_name="Teammate", team=north),
+        other_caseworker=UserFactory(email="other@keyworker.test", first_name="Lee", last_name="Southside", team=south),
+        manager=UserFactory(email="manager@keyworker.test", first_name="Morgan", last_name="Manager", team=north, role=Role.MANAGER),
+        other_manager=UserFactory(email="othermanager@keyworker.test", first_name="Nat", last_name="Southmanager", team=south, role=Role.MANAGER),
+        report_viewer=UserFactory(email="reports@keyworker.test", first_name="Robin", last_name="Reports", team=None, role=Role.REPORT_VIEWER),
+    )

@@ -1,0 +1,60 @@
+"""People Keyworker supports, and how it is safe to contact them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from keyworker.core.models import BaseModel
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NON_BINARY = "non_binary", "Non-binary"
+    SELF_DESCRIBED = "self_described", "Self-described"
+    NOT_SAID = "not_said", "Prefers not to say"
+
+
+class Client(BaseModel):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_SAID)
+    gender_description = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    home_area = models.CharField(max_length=100, blank=True, help_text="Borough or neighbourhood.")
+
+    # Safe-contact rules: how we may reach the person without putting them at risk.
+    may_phone = models.BooleanField(default=True)
+    may_text = models.BooleanField(default=True)
+    may_leave_voicemail = models.BooleanField(default=False)
+    may_write = models.BooleanField(default=False)
+    code_word = models.CharField(max_length=60, blank=True, help_text="Word to confirm it is safe to talk.")
+    safe_contact_note = models.TextField(blank=True, help_text="e.g. only after 6pm; his brother reads his post.")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["preferred_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def display_name(self) -> str:
+        """Full name, with the name they go by where it differs."""
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.full_name} ({self.preferred_name})"
+        return self.full_name
