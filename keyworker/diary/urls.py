@@ -1,4 +1,8 @@
 from django.urls import path
 
+from keyworker.diary import views
+
 app_name = "diary"
-urlpatterns: list = []
+urlpatterns = [
+    path("week/", views.my_week, name="my_week"),
+]

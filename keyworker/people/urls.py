@@ -1,4 +1,9 @@
 from django.urls import path
 
+from keyworker.people import views
+
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("clients/<uuid:client_id>/", views.client_detail, name="client_detail"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from keyworker.audit.services import client_viewed
+from keyworker.casework import services
+from keyworker.casework.forms import CaseloadFilterForm, ContactForm
+from keyworker.casework.selectors import CASELOAD_SORTS, caseload_for, timeline_for
+from keyworker.core.errors import ValidationFailed
+from keyworker.core.htmx import render_page
+from keyworker.core.views_helpers import casework_view
+from keyworker.people.selectors import client_get_for
+
+
+@casework_view
+def caseload(request: HttpRequest) -> HttpResponse:
+    form = CaseloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = request.GET.get("sort", "name")
+    if sort not in CASELOAD_SORTS:
+        sort = "name"
+    cases = caseload_for(
+        request.user,  # type: ignore[arg-type]
+        status=filters.get("status", "open") if request.GET else "open",
+        programme=filters.get("programme") or None,
+        keyworker="me" if filters.get("whose") == "me" else "team",
+        sort=sort,
+    )
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render_page(
+        request, "casework/caseload.html",
+        {"form": form, "page": page, "sort": sort, "section": "caseload"},
+        block="results",
+    )
+
+
+@casework_view
+def contact_add(request: HttpRequest, client_id: str) -> HttpResponse:
+    """Record a contact. With htmx the client page's timeline and form come back; without, a redirect."""
+    client = client_get_for(request.user, client_id)  # type: ignore[arg-type]
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_record(
+                actor=request.user,  # type: ignore[arg-type]
+                client=client,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                occurred_at=form.occurred_at(),
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                location=form.cleaned_data["location"],
+                pathways=form.cleaned_data["pathways"],
+                is_sensitive=form.cleaned_data["is_sensitive"],
+            )
+        except ValidationFailed as exc:
+            for field, errors in exc.field_errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+            if not exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            if not request.htmx:  # type: ignore[attr-defined]
+                messages.success(request, "Contact recorded.")
+                return redirect("people:client_detail", client.pk)
+            form = ContactForm()
+            entries, timeline_page = timeline_for(client, request.user)  # type: ignore[arg-type]
+            client_viewed(actor=request.user, client_id=client.pk, obj=client, what="timeline")  # type: ignore[arg-type]
+            return render_page(
+                request, "people/client_detail.html",
+                {"client": client, "form": form, "entries": entries, "timeline_page": timeline_page,
+                 "recorded": True},
+                block="recording",
+            )
+    status = 422 if request.method == "POST" else 200
+    if request.htmx and request.method == "POST":  # type: ignore[attr-defined]
+        entries, timeline_page = timeline_for(client, request.user)  # type: ignore[arg-type]
+        return render_page(
+            request, "people/client_detail.html",
+            {"client": client, "form": form, "entries": entries, "timeline_page": timeline_page},
+            block="recording",  # htmx swaps only 2xx responses, so the form's errors come back as 200
+        )
+    return render_page(request, "casework/contact_add.html", {"client": client, "form": form}, status=status)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from keyworker.core.htmx import render_page
+from keyworker.core.views_helpers import staff_view
+from keyworker.diary.selectors import my_week_for
+
+
+@staff_view
+def my_week(request: HttpRequest) -> HttpResponse:
+    """The signed-in worker's week: appointments, key dates and tasks, Monday to Sunday."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    week = my_week_for(request.user, day)  # type: ignore[arg-type]
+    return render_page(
+        request, "diary/my_week.html",
+        {"week": week, "today": timezone.localdate(), "section": "week"},
+        block="week",
+    )

@@ -1,0 +1,79 @@
+"""JSON endpoints for clients: thin, over people.selectors; every response showing a client is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from keyworker.api.common import actor_of, page_of, record_id, record_views
+from keyworker.api.schemas import READ_ERRORS, PageOut, PageParams, RecordOut
+from keyworker.audit.services import client_viewed
+from keyworker.people.models import Client
+from keyworker.people.selectors import client_get_for, client_list_for, client_search_for
+
+router = Router(tags=["clients"])
+
+# Search answers are for finding someone: more than this many matches means the words need narrowing.
+SEARCH_LIMIT = 200
+
+
+class ClientSummaryOut(RecordOut):
+    """What a list shows: enough to recognise the person."""
+
+    display_name: str
+    first_name: str
+    last_name: str
+    preferred_name: str
+    date_of_birth: dt.date | None
+    home_area: str
+
+
+class ClientOut(ClientSummaryOut):
+    """One client's record, with how it is safe to contact them."""
+
+    gender: str
+    gender_description: str
+    pronouns: str
+    phone: str
+    email: str
+    address: str
+    postcode: str
+    may_phone: bool
+    may_text: bool
+    may_leave_voicemail: bool
+    may_write: bool
+    code_word: str
+    safe_contact_note: str
+
+
+class ClientPageOut(PageOut):
+    items: list[ClientSummaryOut]
+
+
+class ClientSearch(Schema):
+    q: str | None = Field(
+        None, max_length=200, pattern=r"^[^\x00]*$",
+        description="Words that must all match a name, preferred name or case reference.",
+    )
+
+
+@router.get("/clients", response={200: ClientPageOut, **READ_ERRORS}, summary="Clients you work with")
+def list_clients(request: HttpRequest, search: Query[ClientSearch], paging: Query[PageParams]) -> dict:
+    actor = actor_of(request)
+    if search.q and search.q.strip():
+        clients = client_search_for(actor, search.q, limit=SEARCH_LIMIT)
+    else:
+        clients = client_list_for(actor).order_by("last_name", "first_name", "id")
+    items, count = page_of(clients, paging)
+    record_views(actor, ((c.pk, c) for c in items), what="api:client_list")
+    return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}
+
+
+@router.get("/clients/{client_id}", response={200: ClientOut, **READ_ERRORS}, summary="A client's record")
+def get_client(request: HttpRequest, client_id: str) -> Client:
+    actor = actor_of(request)
+    client = client_get_for(actor, record_id(client_id))
+    client_viewed(actor=actor, client_id=client.pk, obj=client, what="api:client")
+    return client

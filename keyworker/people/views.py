@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from keyworker.audit.models import AuditAction
+from keyworker.audit.selectors import client_audit_trail_for
+from keyworker.audit.services import audit_event_record, client_viewed
+from keyworker.casework.forms import ContactForm
+from keyworker.casework.selectors import cases_of_client, task_list_for, timeline_for
+from keyworker.core import policy
+from keyworker.core.htmx import render_page
+from keyworker.core.views_helpers import casework_view
+from keyworker.diary.selectors import appointment_list_for
+from keyworker.people.selectors import client_get_for, client_search_for
+
+
+@casework_view
+def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
+    user = request.user
+    client = client_get_for(user, client_id)  # type: ignore[arg-type]
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    entries, timeline_page = timeline_for(client, user, page=page_number)  # type: ignore[arg-type]
+    client_viewed(actor=user, client_id=client.pk, obj=client, what=f"client page {timeline_page.number}")  # type: ignore[arg-type]
+    context = {
+        "client": client,
+        "entries": entries,
+        "timeline_page": timeline_page,
+        "form": ContactForm(),
+        "section": "caseload",
+    }
+    if not request.htmx:  # type: ignore[attr-defined]
+        from django.utils import timezone
+
+        cases = list(cases_of_client(client))
+        context.update(
+            cases=cases,
+            current_case=next((c for c in cases if c.status != "closed"), None),
+            tasks=list(task_list_for(user, client=client)),  # type: ignore[arg-type]
+            upcoming=list(
+                appointment_list_for(user).filter(client=client, starts_at__gte=timezone.now())  # type: ignore[arg-type]
+                .order_by("starts_at")[:5]
+            ),
+            audit_trail=(
+                list(client_audit_trail_for(user, client))  # type: ignore[arg-type]
+                if policy.can_see_who_viewed(user, client) else None  # type: ignore[arg-type]
+            ),
+        )
+    return render_page(request, "people/client_detail.html", context, block="timeline")
+
+
+@casework_view
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    results = list(client_search_for(request.user, query)) if query else []  # type: ignore[arg-type]
+    if query:
+        # A search reveals who matched; record the query and how many were shown, not their names.
+        audit_event_record(
+            actor=request.user, action=AuditAction.SEARCH, obj=request.user,  # type: ignore[arg-type]
+            detail={"query": query, "shown": len(results)},
+        )
+    return render_page(
+        request, "people/search.html", {"query": query, "results": results, "section": "search"}, block="results"
+    )
