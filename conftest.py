@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from keyworker.core.testing import Personas, make_personas
@@ -13,6 +15,6 @@ def personas(db: None) -> Personas:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+def _fast_password_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests sign in dozens of personas.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,11 +12,12 @@ class Source:
     user_agent: str = ""
 
 
-_current: ContextVar[Source] = ContextVar("keyworker_audit_source", default=Source())
+_NOWHERE = Source()
+_current: ContextVar[Source | None] = ContextVar("keyworker_audit_source", default=None)
 
 
 def current_source() -> Source:
-    return _current.get()
+    return _current.get() or _NOWHERE
 
 
 def set_source(source: Source) -> object:

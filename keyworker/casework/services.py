@@ -36,7 +36,12 @@ def _require_recording(actor: User, client: Client) -> None:
 
 @transaction.atomic
 def case_open(
-    *, actor: User, client: Client, programme: str, team: Team, keyworker: User | None = None,
+    *,
+    actor: User,
+    client: Client,
+    programme: str,
+    team: Team,
+    keyworker: User | None = None,
     opened_on: dt.date | None = None,
 ) -> Case:
     if not can_use_casework(actor) or actor.team_id != team.pk:
@@ -44,7 +49,9 @@ def case_open(
     if programme not in Programme.values:
         raise ValidationFailed("Choose a programme.", {"programme": ["Choose a programme."]})
     if keyworker is not None and keyworker.team_id != team.pk:
-        raise ValidationFailed("The keyworker must be in the case's team.", {"keyworker": ["Choose a member of the team."]})
+        raise ValidationFailed(
+            "The keyworker must be in the case's team.", {"keyworker": ["Choose a member of the team."]}
+        )
     case = Case.objects.create(
         client=client,
         reference=f"KW-{next_value('case'):06d}",
@@ -60,15 +67,22 @@ def case_open(
 
 @transaction.atomic
 def case_change_status(
-    *, actor: User, case: Case, expected_version: int, status: str,
-    closure_reason: str = "", closure_note: str = "", closed_on: dt.date | None = None,
+    *,
+    actor: User,
+    case: Case,
+    expected_version: int,
+    status: str,
+    closure_reason: str = "",
+    closure_note: str = "",
+    closed_on: dt.date | None = None,
 ) -> Case:
     """Put a case on hold, resume it, or close it (closing needs a reason)."""
     _require_recording(actor, case.client)
     if not case_transition_allowed(case.status, status):
         raise ValidationFailed(
             f"A case that is {case.get_status_display().lower()} cannot become {CaseStatus(status).label.lower()}."
-            if status in CaseStatus.values else "Choose a status."
+            if status in CaseStatus.values
+            else "Choose a status."
         )
     fields = ["status"]
     case.status = status
@@ -93,8 +107,15 @@ def _open_case_of(client: Client) -> Case | None:
 
 @transaction.atomic
 def contact_record(
-    *, actor: User, client: Client, kind: str, note: str, occurred_at: dt.datetime | None = None,
-    duration_minutes: int | None = None, location: str = "", pathways: list[str] | None = None,
+    *,
+    actor: User,
+    client: Client,
+    kind: str,
+    note: str,
+    occurred_at: dt.datetime | None = None,
+    duration_minutes: int | None = None,
+    location: str = "",
+    pathways: list[str] | None = None,
     is_sensitive: bool = False,
 ) -> Contact:
     """A contact on the client's log, against their current case."""
@@ -112,9 +133,16 @@ def contact_record(
             "There is a problem with this contact.", {field: [msg] for field, msg in problems.items()}
         )
     contact = Contact.objects.create(
-        client=client, case=_open_case_of(client), kind=kind, occurred_at=occurred_at,
-        duration_minutes=duration_minutes, location=location.strip(), note=note.strip(), pathways=pathways,
-        is_sensitive=is_sensitive, recorded_by=actor,
+        client=client,
+        case=_open_case_of(client),
+        kind=kind,
+        occurred_at=occurred_at,
+        duration_minutes=duration_minutes,
+        location=location.strip(),
+        note=note.strip(),
+        pathways=pathways,
+        is_sensitive=is_sensitive,
+        recorded_by=actor,
     )
     audit_event_record(actor=actor, action=AuditAction.CREATE, obj=contact, client_id=client.pk)
     return contact
@@ -135,7 +163,10 @@ def contact_amend(*, actor: User, contact: Contact, text: str, reason: str) -> C
         contact=contact, text=text.strip(), reason=reason.strip(), recorded_by=actor
     )
     audit_event_record(
-        actor=actor, action=AuditAction.UPDATE, obj=contact, client_id=contact.client_id,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=contact,
+        client_id=contact.client_id,
         detail={"amendment": str(amendment.pk)},
     )
     return amendment
@@ -143,7 +174,12 @@ def contact_amend(*, actor: User, contact: Contact, text: str, reason: str) -> C
 
 @transaction.atomic
 def task_create(
-    *, actor: User, title: str, due_on: dt.date, owner: User | None = None, client: Client | None = None,
+    *,
+    actor: User,
+    title: str,
+    due_on: dt.date,
+    owner: User | None = None,
+    client: Client | None = None,
     detail: str = "",
 ) -> Task:
     owner = owner or actor
@@ -152,12 +188,19 @@ def task_create(
     elif not can_use_casework(actor):
         raise NotAllowed("You cannot create tasks.")
     if not can_assign_to(actor, owner):
-        raise ValidationFailed("Tasks can go to you or a member of your team.", {"owner": ["Choose someone in your team."]})
+        raise ValidationFailed(
+            "Tasks can go to you or a member of your team.", {"owner": ["Choose someone in your team."]}
+        )
     if not title.strip():
         raise ValidationFailed("Enter what needs doing.", {"title": ["Enter what needs doing."]})
     task = Task.objects.create(
-        client=client, case=_open_case_of(client) if client else None, title=title.strip(), detail=detail,
-        due_on=due_on, owner=owner, created_by=actor,
+        client=client,
+        case=_open_case_of(client) if client else None,
+        title=title.strip(),
+        detail=detail,
+        due_on=due_on,
+        owner=owner,
+        created_by=actor,
     )
     audit_event_record(actor=actor, action=AuditAction.CREATE, obj=task, client_id=client.pk if client else None)
     return task

@@ -19,10 +19,10 @@ from keyworker.core.sequences import next_value
 from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.people.models import Client
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test personas only
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
         django_get_or_create = ("name",)
@@ -31,7 +31,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     area = "Lambeth"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -50,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             instance.save()
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     class Meta:
         model = Client
 
@@ -60,7 +60,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     home_area = "Lambeth"
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
     class Meta:
         model = Case
 
@@ -73,7 +73,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     team = factory.SelfAttribute("keyworker.team")
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -84,7 +84,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.SubFactory(UserFactory)
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(factory.django.DjangoModelFactory[Task]):
     class Meta:
         model = Task
 
@@ -94,7 +94,7 @@ class TaskFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("owner")
 
 
-class AppointmentFactory(factory.django.DjangoModelFactory):
+class AppointmentFactory(factory.django.DjangoModelFactory[Appointment]):
     class Meta:
         model = Appointment
 
@@ -132,7 +132,17 @@ def make_personas() -> Personas:
         you=UserFactory(email="you@keyworker.test", first_name="Jo", last_name="Caseworker", team=north),
         teammate=UserFactory(email="teammate@keyworker.test", first_name="Kim", last_name="Teammate", team=north),
         other_caseworker=UserFactory(email="other@keyworker.test", first_name="Lee", last_name="Southside", team=south),
-        manager=UserFactory(email="manager@keyworker.test", first_name="Morgan", last_name="Manager", team=north, role=Role.MANAGER),
-        other_manager=UserFactory(email="othermanager@keyworker.test", first_name="Nat", last_name="Southmanager", team=south, role=Role.MANAGER),
-        report_viewer=UserFactory(email="reports@keyworker.test", first_name="Robin", last_name="Reports", team=None, role=Role.REPORT_VIEWER),
+        manager=UserFactory(
+            email="manager@keyworker.test", first_name="Morgan", last_name="Manager", team=north, role=Role.MANAGER
+        ),
+        other_manager=UserFactory(
+            email="othermanager@keyworker.test",
+            first_name="Nat",
+            last_name="Southmanager",
+            team=south,
+            role=Role.MANAGER,
+        ),
+        report_viewer=UserFactory(
+            email="reports@keyworker.test", first_name="Robin", last_name="Reports", team=None, role=Role.REPORT_VIEWER
+        ),
     )

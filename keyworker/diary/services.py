@@ -17,8 +17,15 @@ from keyworker.people.models import Client
 
 @transaction.atomic
 def appointment_book(
-    *, actor: User, kind: str, starts_at: dt.datetime, ends_at: dt.datetime, staff: User | None = None,
-    client: Client | None = None, location: str = "", notes: str = "",
+    *,
+    actor: User,
+    kind: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    staff: User | None = None,
+    client: Client | None = None,
+    location: str = "",
+    notes: str = "",
 ) -> Appointment:
     staff = staff or actor
     if client is not None and not can_record_on(actor, client):
@@ -26,7 +33,9 @@ def appointment_book(
     if client is None and not can_use_casework(actor):
         raise NotAllowed("You cannot book appointments.")
     if not can_assign_to(actor, staff):
-        raise ValidationFailed("Appointments can be booked for you or your team.", {"staff": ["Choose someone in your team."]})
+        raise ValidationFailed(
+            "Appointments can be booked for you or your team.", {"staff": ["Choose someone in your team."]}
+        )
     if kind not in AppointmentKind.values:
         raise ValidationFailed("Choose the kind of appointment.", {"kind": ["Choose the kind of appointment."]})
     if ends_at < starts_at:
@@ -34,7 +43,5 @@ def appointment_book(
     appointment = Appointment.objects.create(
         kind=kind, starts_at=starts_at, ends_at=ends_at, staff=staff, client=client, location=location, notes=notes
     )
-    audit_event_record(
-        actor=actor, action=AuditAction.CREATE, obj=appointment, client_id=client.pk if client else None
-    )
+    audit_event_record(actor=actor, action=AuditAction.CREATE, obj=appointment, client_id=client.pk if client else None)
     return appointment

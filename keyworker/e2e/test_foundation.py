@@ -29,16 +29,30 @@ def _sign_in(page: Any, axe: Any, email: str) -> None:
 def _setup() -> tuple[Personas, Any]:
     personas = make_personas()
     person = personas.client_of(
-        personas.you, first_name="Marcus", last_name="Fictional", preferred_name="Marky",
-        may_leave_voicemail=False, code_word="seagull",
+        personas.you,
+        first_name="Marcus",
+        last_name="Fictional",
+        preferred_name="Marky",
+        may_leave_voicemail=False,
+        code_word="seagull",
     )
     for days in range(1, 4):
-        ContactFactory(client=person, recorded_by=personas.you, note=f"Earlier contact {days}",
-                       occurred_at=timezone.now() - dt.timedelta(days=days))
+        ContactFactory(
+            client=person,
+            recorded_by=personas.you,
+            note=f"Earlier contact {days}",
+            occurred_at=timezone.now() - dt.timedelta(days=days),
+        )
     monday, _ = week_bounds(timezone.localdate())
     gate = timezone.make_aware(dt.datetime.combine(monday + dt.timedelta(days=1), dt.time(8, 0)))
-    AppointmentFactory(staff=personas.you, client=person, kind=AppointmentKind.GATE, starts_at=gate,
-                       ends_at=gate + dt.timedelta(hours=1), location="HMP Pentonville")
+    AppointmentFactory(
+        staff=personas.you,
+        client=person,
+        kind=AppointmentKind.GATE,
+        starts_at=gate,
+        ends_at=gate + dt.timedelta(hours=1),
+        location="HMP Pentonville",
+    )
     return personas, person
 
 
@@ -67,7 +81,9 @@ def test_sign_in_my_week_client_add_note(page: Any, axe: Any) -> None:
 
     # The note survived a reload: it is stored, not only shown.
     page.reload()
-    assert "Home visit: talked about the course starting Monday." in page.locator(".moj-timeline__item").first.inner_text()
+    assert (
+        "Home visit: talked about the course starting Monday." in page.locator(".moj-timeline__item").first.inner_text()
+    )
 
 
 def test_bad_note_shows_error_and_pages_pass_axe(page: Any, axe: Any) -> None:

@@ -13,6 +13,7 @@ from keyworker.casework.models import Contact, Task
 from keyworker.core.testing import ContactFactory, Personas, TaskFactory
 from keyworker.people.models import Client
 
+
 @dataclass
 class World:
     personas: Personas

@@ -17,12 +17,10 @@ from keyworker.casework.models import (
     ContactKind,
     Pathway,
 )
-from keyworker.casework.selectors import TIMELINE_PAGE_SIZE, contact_list_for, timeline_for
+from keyworker.casework.selectors import contact_list_for, timeline_for
 from keyworker.casework.services import contact_amend, contact_record
 from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.testing import CaseFactory, ClientFactory, ContactFactory
-
-LONDON = timezone.get_fixed_timezone(0)  # placeholder, replaced below by the real zone
 
 
 @pytest.fixture(autouse=True)
@@ -294,7 +292,7 @@ def long_history(personas):
 
 def test_timeline_pages_newest_first_with_case_events_in_place(personas, long_history):
     page1, paged1 = timeline_for(long_history, personas.you, page=1)
-    page2, paged2 = timeline_for(long_history, personas.you, page=2)
+    page2, _ = timeline_for(long_history, personas.you, page=2)
     page3, paged3 = timeline_for(long_history, personas.you, page=3)
     assert paged1.paginator.num_pages == 3
     assert (paged1.has_next(), paged3.has_next()) == (True, False)
@@ -385,8 +383,8 @@ def test_timeline_query_count_does_not_grow_with_contacts(personas, long_history
         for e in entries:
             if e.contact is not None:
                 assert e.contact.recorded_by.display_name
-                assert [a.recorded_by.display_name for a in e.contact.amendments.all()] is not None
-                _ = e.contact.case.reference if e.contact.case else None
+                assert all(a.recorded_by.display_name for a in e.contact.amendments.all())
+                assert e.contact.case is None or e.contact.case.reference
             else:
                 assert e.case.keyworker.display_name
                 assert e.case.team.name

@@ -22,11 +22,16 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 def test_my_week_shows_appointments_key_dates_and_tasks(client, personas: Personas):
     monday, _ = week_bounds(timezone.localdate())
     released = personas.client_of(personas.you, first_name="Gatey", last_name="Fictional")
-    AppointmentFactory(staff=personas.you, starts_at=_at(monday, 10), ends_at=_at(monday, 11), location="Brixton office")
+    AppointmentFactory(
+        staff=personas.you, starts_at=_at(monday, 10), ends_at=_at(monday, 11), location="Brixton office"
+    )
     # Booked by a teammate, but it is your client's release: it is on your week.
     AppointmentFactory(
-        staff=personas.teammate, client=released, kind=AppointmentKind.GATE,
-        starts_at=_at(monday + dt.timedelta(days=1), 8), ends_at=_at(monday + dt.timedelta(days=1), 9),
+        staff=personas.teammate,
+        client=released,
+        kind=AppointmentKind.GATE,
+        starts_at=_at(monday + dt.timedelta(days=1), 8),
+        ends_at=_at(monday + dt.timedelta(days=1), 9),
         location="HMP Pentonville",
     )
     TaskFactory(owner=personas.you, title="Book the GP registration", due_on=monday + dt.timedelta(days=3))
@@ -42,7 +47,9 @@ def test_my_week_shows_appointments_key_dates_and_tasks(client, personas: Person
 def test_my_week_navigates_by_week(client, personas: Personas):
     monday, _ = week_bounds(timezone.localdate())
     next_monday = monday + dt.timedelta(days=7)
-    AppointmentFactory(staff=personas.you, starts_at=_at(next_monday, 9), ends_at=_at(next_monday, 10), location="Next week place")
+    AppointmentFactory(
+        staff=personas.you, starts_at=_at(next_monday, 9), ends_at=_at(next_monday, 10), location="Next week place"
+    )
     client.force_login(personas.you)
     this_week = client.get(reverse("diary:my_week")).content.decode()
     assert "Next week place" not in this_week
@@ -67,8 +74,13 @@ def test_my_week_needs_sign_in(client, db):
 def test_another_teams_release_is_not_on_my_week(client, personas: Personas):
     monday, _ = week_bounds(timezone.localdate())
     theirs = personas.client_of(personas.other_caseworker, first_name="Southern", last_name="Person")
-    AppointmentFactory(staff=personas.other_caseworker, client=theirs, kind=AppointmentKind.COURT,
-                       starts_at=_at(monday, 10), ends_at=_at(monday, 12))
+    AppointmentFactory(
+        staff=personas.other_caseworker,
+        client=theirs,
+        kind=AppointmentKind.COURT,
+        starts_at=_at(monday, 10),
+        ends_at=_at(monday, 12),
+    )
     client.force_login(personas.you)
     assert "Southern Person" not in client.get(reverse("diary:my_week")).content.decode()
 
@@ -78,7 +90,9 @@ def test_my_week_query_count_is_bounded(client, personas: Personas, django_asser
     for i in range(20):
         person = personas.client_of(personas.you)
         day = monday + dt.timedelta(days=i % 7)
-        AppointmentFactory(staff=personas.you, client=person, starts_at=_at(day, 9 + i % 8), ends_at=_at(day, 10 + i % 8))
+        AppointmentFactory(
+            staff=personas.you, client=person, starts_at=_at(day, 9 + i % 8), ends_at=_at(day, 10 + i % 8)
+        )
         TaskFactory(owner=personas.you, client=person, due_on=day)
     client.force_login(personas.you)
     with django_assert_max_num_queries(12):

@@ -14,8 +14,12 @@ pytestmark = pytest.mark.django_db
 
 def test_client_page_shows_identity_safe_contact_and_timeline(client, personas: Personas):
     person = personas.client_of(
-        personas.you, first_name="Tayo", last_name="Fictional", preferred_name="T",
-        may_leave_voicemail=False, code_word="bluebird",
+        personas.you,
+        first_name="Tayo",
+        last_name="Fictional",
+        preferred_name="T",
+        may_leave_voicemail=False,
+        code_word="bluebird",
     )
     ContactFactory(client=person, recorded_by=personas.you, kind=ContactKind.HOME_VISIT, note="Met at his mum's flat.")
     client.force_login(personas.you)
@@ -31,8 +35,14 @@ def test_client_page_shows_identity_safe_contact_and_timeline(client, personas: 
 
 @pytest.mark.parametrize(
     ("viewer", "status"),
-    [("you", 200), ("teammate", 200), ("manager", 200), ("other_caseworker", 404), ("other_manager", 404),
-     ("report_viewer", 404)],
+    [
+        ("you", 200),
+        ("teammate", 200),
+        ("manager", 200),
+        ("other_caseworker", 404),
+        ("other_manager", 404),
+        ("report_viewer", 404),
+    ],
 )
 def test_client_page_access(client, personas: Personas, viewer: str, status: int):
     person = personas.client_of(personas.you)
@@ -67,7 +77,9 @@ def test_viewing_a_client_is_audited_and_managers_see_who_viewed(client, persona
     assert personas.teammate.display_name in html
 
     client.force_login(personas.you)
-    assert "Who viewed this record" not in client.get(reverse("people:client_detail", args=[person.pk])).content.decode()
+    assert (
+        "Who viewed this record" not in client.get(reverse("people:client_detail", args=[person.pk])).content.decode()
+    )
 
 
 def test_client_page_query_count_does_not_grow_with_contacts(client, personas: Personas, django_assert_max_num_queries):

@@ -1,0 +1,1090 @@
+"""The demo: three teams, staff in every role, about 200 fictional clients with two years of casework, and
+the acceptance week from DESIGN.md staged in the current week for Dee Harlow (dee@demo.keyworker.test).
+
+Everyone here is invented. Phone numbers are from Ofcom's range reserved for drama (07700 900xxx) and
+e-mail addresses use reserved domains. The random stream is seeded, so the same day gives the same demo;
+dates are relative to today, so the staged week is always the current one.
+
+`demo_load()` is idempotent: when the demo is already there it changes nothing. `demo_load(reset=True)`
+deletes every demo row (and every row that refers to one, in any app) and builds it again, in one
+transaction, so a failed rebuild leaves the old demo in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.db import models, router, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from keyworker.accounts.models import Role, Team, User
+from keyworker.audit.models import AuditEvent
+from keyworker.casework.models import (
+    Case,
+    CaseStatus,
+    ClosureReason,
+    Contact,
+    ContactKind,
+    Pathway,
+    Programme,
+    Task,
+)
+from keyworker.core.models import Sequence
+from keyworker.diary.models import Appointment, AppointmentKind, AppointmentStatus
+from keyworker.people.models import Client, Gender
+
+SEED = 2026
+DEFAULT_CLIENTS = 200
+DEMO_DOMAIN = "demo.keyworker.test"
+DEMO_PASSWORD = "keyworker-demo-2026"  # noqa: S105 - printed for everyone to use; demo data only
+FEATURED_EMAIL = f"dee@{DEMO_DOMAIN}"
+CASE_SEQUENCE = "case"
+HISTORY_DAYS = 730
+
+# --- Teams and staff ------------------------------------------------------------------------------------
+
+LAMBETH, SOUTHWARK, CROYDON = "Lambeth Gang Exit", "Southwark Resettlement", "Croydon Young People"
+
+
+@dataclass(frozen=True)
+class _TeamSpec:
+    name: str
+    area: str
+    office: str
+    neighbourhoods: tuple[str, ...]
+    nearby: tuple[str, ...]
+    programmes: tuple[tuple[str, int], ...]
+    share: int
+
+
+TEAMS: tuple[_TeamSpec, ...] = (
+    _TeamSpec(
+        LAMBETH, "Lambeth", "Lambeth office, Brixton",
+        ("Brixton", "Stockwell", "Kennington", "Streatham", "Tulse Hill", "West Norwood", "Vauxhall"),
+        ("Southwark", "Wandsworth"),
+        ((Programme.GANG_EXIT, 60), (Programme.WOMEN_AND_GIRLS, 18), (Programme.YOUNG_PEOPLE, 12),
+         (Programme.PEER_MENTORING, 10)),
+        36,
+    ),
+    _TeamSpec(
+        SOUTHWARK, "Southwark", "Southwark office, Peckham",
+        ("Peckham", "Camberwell", "Walworth", "Bermondsey", "Elephant and Castle", "Nunhead"),
+        ("Lambeth", "Lewisham"),
+        ((Programme.RESETTLEMENT, 68), (Programme.GANG_EXIT, 22), (Programme.PEER_MENTORING, 10)),
+        34,
+    ),
+    _TeamSpec(
+        CROYDON, "Croydon", "Croydon office, West Croydon",
+        ("Thornton Heath", "New Addington", "Norbury", "South Norwood", "Selhurst", "Broad Green"),
+        ("Sutton", "Merton"),
+        ((Programme.YOUNG_PEOPLE, 75), (Programme.GANG_EXIT, 15), (Programme.WOMEN_AND_GIRLS, 10)),
+        30,
+    ),
+)
+TEAM_BY_NAME = {spec.name: spec for spec in TEAMS}
+
+
+@dataclass(frozen=True)
+class _StaffSpec:
+    first_name: str
+    last_name: str
+    role: Role
+    team: str | None
+
+    @property
+    def email(self) -> str:
+        return f"{self.first_name.lower()}@{DEMO_DOMAIN}"
+
+
+# Order matters: it is the order of the sign-in table, and Dee (the README's first sign-in) comes first.
+STAFF: tuple[_StaffSpec, ...] = (
+    _StaffSpec("Dee", "Harlow", Role.CASEWORKER, LAMBETH),
+    _StaffSpec("Marcia", "Fenwick", Role.MANAGER, LAMBETH),
+    _StaffSpec("Kwame", "Ashby", Role.CASEWORKER, LAMBETH),
+    _StaffSpec("Priya", "Lindley", Role.CASEWORKER, LAMBETH),
+    _StaffSpec("Sol", "Okereke", Role.CASEWORKER, LAMBETH),
+    _StaffSpec("Grace", "Adebayo-Rowe", Role.MANAGER, SOUTHWARK),
+    _StaffSpec("Ade", "Whitlock", Role.CASEWORKER, SOUTHWARK),
+    _StaffSpec("Shanice", "Morrow", Role.CASEWORKER, SOUTHWARK),
+    _StaffSpec("Tom", "Hallett", Role.CASEWORKER, SOUTHWARK),
+    _StaffSpec("Leon", "Castellano", Role.CASEWORKER, SOUTHWARK),
+    _StaffSpec("Bex", "Tanner", Role.CASEWORKER, SOUTHWARK),
+    _StaffSpec("Nadia", "Pemberton", Role.MANAGER, CROYDON),
+    _StaffSpec("Jamal", "Birchall", Role.CASEWORKER, CROYDON),
+    _StaffSpec("Chloe", "Wrenfield", Role.CASEWORKER, CROYDON),
+    _StaffSpec("Femi", "Larkin", Role.CASEWORKER, CROYDON),
+    _StaffSpec("Rico", "Baptiste", Role.PEER_MENTOR, LAMBETH),
+    _StaffSpec("Sunita", "Ravel", Role.SAFEGUARDING_LEAD, None),
+    _StaffSpec("Cal", "Drummond", Role.ON_CALL, None),
+    _StaffSpec("Helen", "Quayle", Role.DATA_PROTECTION_OFFICER, None),
+    _StaffSpec("Omar", "Fairley", Role.REPORT_VIEWER, None),
+    _StaffSpec("Pat", "Kendrick", Role.ADMINISTRATOR, None),
+)
+
+# --- Places -----------------------------------------------------------------------------------------------
+
+PRISONS_MEN = ("HMP Brixton", "HMP Wandsworth", "HMP Pentonville", "HMP Thameside", "HMP Belmarsh", "HMP Isis")
+PRISONS_YOUNG = ("HMYOI Feltham", "HMP Isis")
+PRISONS_WOMEN = ("HMP Bronzefield", "HMP Downview")
+COURTS = (
+    "Inner London Crown Court", "Camberwell Green Magistrates' Court", "Croydon Crown Court",
+    "Croydon Magistrates' Court", "Southwark Crown Court", "Lavender Hill Magistrates' Court",
+)
+YOUTH_COURTS = ("Camberwell Green Youth Court", "Croydon Youth Court")
+BLOCKS = ("Amberley", "Bellflower", "Corrigan", "Dunstan", "Elmswood", "Fernhill", "Galloway", "Hartwell",
+          "Ivydene", "Juniper", "Kestrel", "Larchmont", "Merriweather", "Northcote", "Orchard")
+ESTATES = ("Tennyson", "Marlowe", "Cranmer", "Wilberforce", "Fairbank", "Holloway Green", "Peartree",
+           "Ashgrove", "Kingswood Vale", "Rosemead")
+POSTCODE_DISTRICTS = {
+    "Lambeth": ("SW2", "SW9", "SE11", "SE27", "SW16"), "Southwark": ("SE5", "SE15", "SE17", "SE1", "SE16"),
+    "Croydon": ("CR0", "CR7", "SE25", "SW16"), "Wandsworth": ("SW18", "SW11"), "Lewisham": ("SE13", "SE4"),
+    "Sutton": ("SM1",), "Merton": ("SW19", "CR4"),
+}
+REFERRAL_SOURCES = ("self-referral", "the YOT", "probation", "{their} school", "the hospital youth worker at A&E",
+                    "{their} mum", "the prison resettlement team", "a housing officer", "a peer mentor")
+
+# --- Names (invented; combinations are drawn without repeats) ---------------------------------------------
+
+MALE_NAMES = (
+    "Aaron", "Abdi", "Ahmed", "Andre", "Antoine", "Bilal", "Brandon", "Callum", "Charlie", "Connor", "Daniel",
+    "Dante", "Darius", "Elijah", "Emmanuel", "Ethan", "Fabio", "Ibrahim", "Isaac", "Jaden", "Jake", "Jayden",
+    "Joel", "Kai", "Kareem", "Kieran", "Kyle", "Liam", "Luca", "Malachi", "Mason", "Mohamed", "Nathan",
+    "Nico", "Olu", "Reuben", "Ryan", "Samuel", "Tariq", "Theo", "Tobi", "Tyrese", "Yusuf", "Zack", "Mateusz",
+    "Dawid", "Bogdan", "Kwabena", "Marley", "Rohan",
+)
+FEMALE_NAMES = (
+    "Aaliyah", "Abena", "Amara", "Amber", "Ayesha", "Bethany", "Chantelle", "Demi", "Destiny", "Ebony", "Esme",
+    "Faith", "Hannah", "Imani", "Jade", "Jasmine", "Keisha", "Lacey", "Leah", "Maya", "Nia", "Precious",
+    "Rianna", "Sade", "Sophie", "Tanisha", "Tia", "Zara", "Roxana", "Oliwia",
+)
+NEUTRAL_NAMES = ("Alex", "Jules", "Remi", "Sky", "Rowan", "Ash", "Frankie")
+SURNAMES = (
+    "Abara", "Adewale", "Akinola", "Allerton", "Amankwah", "Archer", "Asante", "Barnett", "Bello", "Boateng",
+    "Bramwell", "Brennan", "Carmody", "Chinwe", "Coker", "Costa", "Cullen", "Daley", "Danso", "Delaney",
+    "Doherty", "Ekwueme", "Farah", "Fernandes", "Forde", "Gayle", "Gordon-Price", "Hassan", "Hendry",
+    "Hussain", "Ibe", "Jarrett", "Kamara", "Kaur", "Kowalski", "Lawal", "Mahmood", "McKenzie", "Mensah",
+    "Mitchum", "Nowak", "Nwosu", "Ogunleye", "O'Connell", "Osei", "Owusu", "Pattani", "Quarshie", "Reid",
+    "Sesay", "Shah", "Stanhope", "Thackeray", "Uddin", "Varga", "Walsh", "Warsame", "Yeboah", "Zielinski",
+    "Ashdown", "Blackwood", "Cheswick", "Dunford", "Everley", "Gilmartin", "Holbrook", "Kingsley-Mann",
+)
+NICKNAMES = {"Tyrese": "Ty", "Jayden": "JJ", "Kareem": "Reem", "Malachi": "Kai", "Emmanuel": "Manny",
+             "Mohamed": "Mo", "Samuel": "Sammy", "Nathan": "Nate", "Chantelle": "Chanty", "Tanisha": "Tash",
+             "Precious": "Pre", "Isaac": "Ize", "Dawid": "Dave", "Abena": "Bee", "Ebony": "Eb"}
+CODE_WORDS = ("sunflower", "marmalade", "bluebird", "jollof", "Tuesday", "lighthouse", "conker", "biscuit",
+              "Peckham Rye", "kingfisher", "plantain", "oak tree")
+SAFE_CONTACT_NOTES = (
+    "Only after 6pm: works days and can't talk on site.",
+    "Mum opens the post: never write to the home address.",
+    "Shares a phone with his brother. Ask for 'T' and use the code word.",
+    "Don't text. Her partner checks the phone. Call the mobile and hang up if a man answers.",
+    "Prefers WhatsApp-style short texts; won't pick up unknown numbers.",
+    "Moving between friends' sofas: the phone is the only reliable way.",
+    "No calls during college hours (9 to 3).",
+    "Lives with a relative who doesn't know about the referral. Say you're from the college.",
+)
+
+# --- Notes, written the way a caseworker writes them ------------------------------------------------------
+# Placeholders: {name} (what the client goes by), {they} {They} {them} {their} {Their}, {prison}, {court},
+# {area}, {office}. Sentences avoid present-tense verbs after a pronoun so "he", "she" and "they" all read.
+
+
+@dataclass(frozen=True)
+class _Note:
+    kind: str
+    text: str
+    pathways: tuple[str, ...] = ()
+    sensitive: bool = False
+
+
+_P = Pathway
+NOTES: tuple[_Note, ...] = (
+    _Note(ContactKind.OFFICE, "{name} came in on time. Went through the housing register form together. Housing "
+          "Options want proof of ID and a letter from us; said I'd do the letter by Friday.", (_P.ACCOMMODATION,)),
+    _Note(ContactKind.OFFICE, "Talked about what a normal week looks like now {they} stopped going round the "
+          "estate at night. Bit flat but engaged. Small goal for this week: gym twice.", (_P.ATTITUDES, _P.HEALTH)),
+    _Note(ContactKind.OFFICE, "Helped {name} with the Universal Credit journal and the sanction letter. Hadn't "
+          "opened post for a month. Made a list of what's owed: phone contract, council tax arrears.",
+          (_P.FINANCE,)),
+    _Note(ContactKind.OFFICE, "Looked at courses at the college. {name} keen on the CSCS card so {they} can get "
+          "site work. Printed the application, will finish it together next week.", (_P.ETE,)),
+    _Note(ContactKind.OFFICE, "Reviewed the plan. Goals still: stay out of the area after dark, keep the "
+          "Jobcentre appointments, get back in touch with {their} little sister. Two out of three going OK.",
+          (_P.ATTITUDES, _P.FAMILY)),
+    _Note(ContactKind.OFFICE, "{name} dropped in without an appointment. Someone from the old group had been "
+          "messaging. Went through options: blocked the number, agreed to ring me if it carries on.",
+          (_P.ATTITUDES,)),
+    _Note(ContactKind.OFFICE, "Money session: {they} had been lending to mates and coming up short. Did a simple "
+          "budget on paper. Referred to the debt advice drop-in.", (_P.FINANCE,)),
+    _Note(ContactKind.OFFICE, "CV session. Put the warehouse work and the first aid course on it. {name} "
+          "surprised how much there was to put down.", (_P.ETE,)),
+    _Note(ContactKind.OFFICE, "Talked about sleep and stress. {They} said {they} hardly sleep before court dates. "
+          "Suggested the GP; agreed to book.", (_P.HEALTH,)),
+    _Note(ContactKind.OFFICE, "Went through the consent form again: who we share with and why. Happy to carry "
+          "on. Updated the safe-contact details.", ()),
+    _Note(ContactKind.OFFICE, "Brought {their} little one along, nursery closed. Short session. Contact with the "
+          "child's other parent still difficult; will raise with the family support worker.", (_P.FAMILY,)),
+    _Note(ContactKind.OFFICE, "Session on triggers: what happens before {they} end up back round the old lot. "
+          "Named three (boredom, money, a certain group chat). Left the group chat in front of me.",
+          (_P.ATTITUDES,)),
+    _Note(ContactKind.PHONE, "Rang {name} to check in. Fine, busy with the course. Confirmed next week.", ()),
+    _Note(ContactKind.PHONE, "Call from {name}: Jobcentre moved the appointment. Rebooked for Thursday.",
+          (_P.FINANCE,)),
+    _Note(ContactKind.PHONE, "Tried {name} twice, no answer. No message left (safe-contact rules). Try again "
+          "tomorrow.", ()),
+    _Note(ContactKind.PHONE, "{name} rang upset after a row at home. Talked it through for twenty minutes, calmer "
+          "by the end. Staying at {their} nan's tonight.", (_P.FAMILY, _P.ACCOMMODATION)),
+    _Note(ContactKind.PHONE, "Called the housing officer for {name} (consent on file). Still no offer, band "
+          "unchanged. Chasing the medical form.", (_P.ACCOMMODATION,)),
+    _Note(ContactKind.PHONE, "Check-in call. Says {they} stayed off it all month. Going to the Tuesday group at "
+          "the drug service.", (_P.DRUGS_ALCOHOL,)),
+    _Note(ContactKind.PHONE, "Rang the GP surgery with {name} on speaker to register. Appointment booked.",
+          (_P.HEALTH,)),
+    _Note(ContactKind.PHONE, "Spoke to probation (with consent) about licence conditions and the exclusion zone. "
+          "Confirmed {name} can attend the college site.", (_P.ATTITUDES, _P.ETE)),
+    _Note(ContactKind.TEXT, "Texted a reminder for tomorrow 2pm. Reply: 'ok see u then'.", ()),
+    _Note(ContactKind.TEXT, "{name} texted asking for the food bank address. Sent it with opening times.",
+          (_P.FINANCE,)),
+    _Note(ContactKind.TEXT, "Sent the course start date and what to bring. Thumbs up back.", (_P.ETE,)),
+    _Note(ContactKind.TEXT, "No reply to two texts this week. Will try a call Monday.", ()),
+    _Note(ContactKind.TEXT, "Text from {name}: 'got the job!!' Warehouse, nights, starts Monday.", (_P.ETE,)),
+    _Note(ContactKind.HOME_VISIT, "Home visit, {area}. Flat cold, boiler broken again. Reported it to the "
+          "housing association with {name} and logged the reference. Mum there, friendly.",
+          (_P.ACCOMMODATION, _P.FAMILY)),
+    _Note(ContactKind.HOME_VISIT, "Home visit. {name} still in bed at 11, not sleeping. Talked about a routine. "
+          "Agreed to walk to the gym together Thursday.", (_P.HEALTH, _P.ATTITUDES)),
+    _Note(ContactKind.HOME_VISIT, "Visit with the family. Mum worried about who {name} is out with. Talked about "
+          "what we do and what we don't share. Good conversation.", (_P.FAMILY,)),
+    _Note(ContactKind.HOME_VISIT, "Home visit. Kitchen nearly empty. Gave a food bank voucher, helped apply for "
+          "a UC advance.", (_P.FINANCE,)),
+    _Note(ContactKind.HOME_VISIT, "Nobody in at the agreed time. Checked out with the office at 3:10. Texted to "
+          "rebook.", ()),
+    _Note(ContactKind.OTHER, "Went with {name} to the Jobcentre. Work coach agreed to ease the job search "
+          "requirement while the course runs.", (_P.FINANCE, _P.ETE)),
+    _Note(ContactKind.OTHER, "Met {name} at a café in {area}. Easier than the office (doesn't want to be seen "
+          "going in). Talked about college.", (_P.ETE,)),
+    _Note(ContactKind.OTHER, "Went with {name} to the dentist, first time in years.", (_P.HEALTH,)),
+    _Note(ContactKind.OTHER, "Multi-agency meeting about {name} (with consent): housing, probation and the "
+          "YOT there. Action on housing to speed up the transfer.", (_P.ACCOMMODATION,)),
+    _Note(ContactKind.COURT, "At {court} with {name}. Adjourned for a pre-sentence report. Sat with {them} in "
+          "the waiting area, very anxious.", (_P.ATTITUDES,)),
+    _Note(ContactKind.COURT, "{court}: hearing went ahead. Community order with unpaid work and a rehabilitation "
+          "requirement. {name} relieved. Explained what happens next.", (_P.ATTITUDES,)),
+    _Note(ContactKind.COURT, "Went to {court} for support. Bail renewed, curfew stays. Next date in six weeks.",
+          ()),
+    _Note(ContactKind.CRISIS_CALL, "Out-of-hours call. {name} being threatened over an old debt; people outside "
+          "the block. Advised stay in, lock the door, 999 if they try to get in. Handed over to the keyworker "
+          "in the morning.", (_P.ATTITUDES, _P.FINANCE), True),
+    _Note(ContactKind.CRISIS_CALL, "Late call from {name}, drunk and low. Talked for half an hour; said {they} "
+          "were safe and a cousin was there. Follow-up call booked for the morning.",
+          (_P.HEALTH, _P.DRUGS_ALCOHOL), True),
+    _Note(ContactKind.CRISIS_CALL, "Call at 11pm: a friend stabbed near the station (not {name}). Scared of "
+          "being blamed. Went through options; next-day check-in arranged.", (_P.ATTITUDES,), True),
+    _Note(ContactKind.MENTORING, "Mentoring session at the youth hub in {area}. {name} led a group of four "
+          "younger ones, talking about what the 'easy' money really costs.", (_P.ATTITUDES,)),
+    _Note(ContactKind.MENTORING, "Mentoring: {name} took {their} mentee for a walk round the park. Reported "
+          "back that the lad is going to school most days again.", (_P.ATTITUDES, _P.ETE)),
+    _Note(ContactKind.MENTORING, "Peer-mentor supervision. {name} doing well; talked about boundaries when "
+          "mentees message late at night.", (_P.ATTITUDES,)),
+    _Note(ContactKind.MENTORING, "{name} co-ran the Saturday football session. Two new lads came because of "
+          "{them}.", (_P.ATTITUDES,)),
+)
+CUSTODY_NOTES: tuple[_Note, ...] = (
+    _Note(ContactKind.PRISON_VISIT, "Legal visit at {prison}. {name} on the wing a couple of months now, keeping "
+          "{their} head down. Working in the kitchens. Wants help with housing for release.",
+          (_P.ACCOMMODATION, _P.ATTITUDES)),
+    _Note(ContactKind.PRISON_VISIT, "Visit at {prison}. Talked about release plans. No address yet; referral in "
+          "to the council's resettlement team.", (_P.ACCOMMODATION,)),
+    _Note(ContactKind.PRISON_VISIT, "Visited {name} at {prison}. Started maths level 1 inside. Finding it hard "
+          "but sticking with it.", (_P.ETE,)),
+    _Note(ContactKind.PRISON_VISIT, "Visit at {prison}. Family contact has dropped off; {name} asked me to help "
+          "rebuild things with {their} mum. Will ring her with consent.", (_P.FAMILY,)),
+    _Note(ContactKind.PRISON_VISIT, "{prison}: {name} got a nicking for a phone. Talked about what that could "
+          "cost {them} at the next review.", (_P.ATTITUDES,)),
+    _Note(ContactKind.PRISON_VISIT, "Visit at {prison}. Opened a bank account through the prison scheme. ID "
+          "still missing: birth certificate ordered.", (_P.FINANCE,)),
+    _Note(ContactKind.PHONE, "Rang the offender management unit at {prison} to confirm {name}'s release date "
+          "and licence conditions.", (_P.ATTITUDES,)),
+    _Note(ContactKind.PHONE, "Prison call from {name} on the PIN phone. In good spirits; asked about college.",
+          (_P.ETE,)),
+    _Note(ContactKind.OTHER, "Letter from {name} at {prison} asking about the course {they} want to do on "
+          "release. Wrote back with the dates.", (_P.ETE,)),
+    _Note(ContactKind.OTHER, "Sent {name} a letter with the housing referral outcome and the date of the next "
+          "visit.", (_P.ACCOMMODATION,)),
+)
+GATE_NOTES: tuple[_Note, ...] = (
+    _Note(ContactKind.GATE, "Met {name} at the gate, {prison}, 8am. Straight to probation, then Housing "
+          "Options: temporary room for tonight. Bought breakfast and a phone top-up.",
+          (_P.ACCOMMODATION, _P.FINANCE)),
+    _Note(ContactKind.GATE, "Gate pick-up at {prison}. Release two hours late (paperwork). Took {them} to the "
+          "Jobcentre to start the UC claim, then to {their} sister's.", (_P.FINANCE, _P.FAMILY)),
+)
+SENSITIVE_NOTES: tuple[_Note, ...] = (
+    _Note(ContactKind.OFFICE, "Disclosed abuse by a family member when younger. Did not push for detail. "
+          "Offered a counselling referral; wants to think about it. Discussed with the safeguarding lead.",
+          (_P.HEALTH, _P.FAMILY), True),
+    _Note(ContactKind.PHONE, "Said {they} had thoughts of ending it last week. Safe now; seeing the GP "
+          "tomorrow. Gave the crisis line number. Discussed with the safeguarding lead.", (_P.HEALTH,), True),
+    _Note(ContactKind.OFFICE, "Talked about older men giving {them} lifts and money. Possible exploitation: "
+          "raised with the safeguarding lead the same day.", (_P.ATTITUDES,), True),
+    _Note(ContactKind.HOME_VISIT, "Noticed bruising on {their} arm; said it was football. Didn't sit right. "
+          "Noted and raised with the safeguarding lead.", (_P.HEALTH,), True),
+)
+INTAKE_NOTE = ("First meeting. {name} referred by {source}. Went through what we do, consent and how it's safe "
+               "to contact {them}. Wants: {want}.")
+WANTS = ("to stay out of trouble and get a job", "a place of {their} own", "to get back into college",
+         "to get off the weed and sort {their} head out", "to keep {their} little brother out of it",
+         "help with money and debts", "to be a better parent", "to stay safe, people are looking for {them}")
+CLOSURE_NOTES = {
+    ClosureReason.GOALS_MET: "Settled in work and housing. Agreed together that {they} no longer need us; "
+                             "door left open.",
+    ClosureReason.DISENGAGED: "No contact for eight weeks despite calls, texts and a home visit. Closing; can "
+                              "re-refer any time.",
+    ClosureReason.MOVED_AWAY: "Moved to family outside London for a fresh start. Passed on the local service's "
+                              "details.",
+    ClosureReason.RETURNED_TO_CUSTODY: "Recalled to prison. Closing this episode; we'll pick up again through "
+                                       "the gate.",
+    ClosureReason.TRANSFERRED: "Transferred to the adult service at 18 / the local programme after a move.",
+    ClosureReason.OTHER: "Closed at {name}'s request.",
+}
+CLOSURE_WEIGHTS = ((ClosureReason.GOALS_MET, 34), (ClosureReason.DISENGAGED, 30), (ClosureReason.MOVED_AWAY, 10),
+                   (ClosureReason.RETURNED_TO_CUSTODY, 14), (ClosureReason.TRANSFERRED, 8),
+                   (ClosureReason.OTHER, 4))
+TASK_TITLES = (
+    "Chase Housing Options about {name}'s application", "Book {name} onto the CSCS course",
+    "Ring {name}'s probation officer about licence conditions", "Drop a food bank voucher to {name}",
+    "Write a support letter for {name}'s housing bid", "Help {name} order a birth certificate (ID)",
+    "Check {name} has registered with the GP", "Follow up the drug service referral for {name}",
+    "Review {name}'s support plan", "Ring {name}'s mum (consent given) about the family meeting",
+    "Update {name}'s risk check", "Confirm {name}'s Universal Credit claim went through",
+    "Send {name} the college enrolment link",
+)
+CUSTODY_TASK_TITLES = ("Book the next legal visit for {name}", "Chase {name}'s release address with the council",
+                       "Send {name} the course leaflet in prison")
+
+CONTACT_DURATIONS: dict[str, tuple[int, int] | None] = {
+    ContactKind.OFFICE: (30, 90), ContactKind.PHONE: (5, 30), ContactKind.TEXT: None,
+    ContactKind.HOME_VISIT: (40, 90), ContactKind.PRISON_VISIT: (60, 120), ContactKind.COURT: (120, 330),
+    ContactKind.GATE: (150, 300), ContactKind.CRISIS_CALL: (10, 45), ContactKind.MENTORING: (45, 120),
+    ContactKind.OTHER: (30, 120),
+}
+APPOINTMENT_TO_CONTACT = {
+    AppointmentKind.OFFICE: ContactKind.OFFICE, AppointmentKind.HOME_VISIT: ContactKind.HOME_VISIT,
+    AppointmentKind.PRISON_VISIT_LEGAL: ContactKind.PRISON_VISIT,
+    AppointmentKind.PRISON_VISIT_SOCIAL: ContactKind.PRISON_VISIT, AppointmentKind.COURT: ContactKind.COURT,
+    AppointmentKind.PHONE: ContactKind.PHONE, AppointmentKind.COURSE: ContactKind.OTHER,
+}
+
+
+# --- Results ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    email: str
+    name: str
+    role: str
+    team: str
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    reset: bool
+    seconds: float
+    week_monday: dt.date
+    week_is_current: bool
+    counts: dict[str, int]
+    sign_ins: list[SignIn]
+    deleted: int = 0
+
+
+def demo_is_loaded() -> bool:
+    return User.objects.filter(email=FEATURED_EMAIL).exists()
+
+
+def demo_sign_ins() -> list[SignIn]:
+    order = {spec.email: i for i, spec in enumerate(STAFF)}
+    users = sorted(
+        User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}").select_related("team"),
+        key=lambda u: (order.get(u.email, len(order)), u.email),
+    )
+    return [
+        SignIn(email=u.email, name=u.get_full_name(), role=Role(u.role).label, team=u.team.name if u.team else "")
+        for u in users
+    ]
+
+
+def demo_counts() -> dict[str, int]:
+    demo_clients = Client.objects.filter(cases__team__name__in=TEAM_BY_NAME).distinct()
+    return {
+        "teams": Team.objects.filter(name__in=TEAM_BY_NAME).count(),
+        "staff": User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}").count(),
+        "clients": demo_clients.count(),
+        "cases": Case.objects.filter(team__name__in=TEAM_BY_NAME).count(),
+        "contacts": Contact.objects.filter(client__in=demo_clients).count(),
+        "tasks": Task.objects.filter(owner__email__iendswith=f"@{DEMO_DOMAIN}").count(),
+        "appointments": Appointment.objects.filter(staff__email__iendswith=f"@{DEMO_DOMAIN}").count(),
+    }
+
+
+def current_week_monday(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return today - dt.timedelta(days=today.weekday())
+
+
+def staged_week_monday() -> dt.date | None:
+    """The Monday of the week the acceptance story was staged in (its gate release is on the Tuesday)."""
+    gate = (
+        Appointment.objects.filter(staff__email=FEATURED_EMAIL, kind=AppointmentKind.GATE)
+        .order_by("-starts_at").values_list("starts_at", flat=True).first()
+    )
+    return current_week_monday(timezone.localtime(gate).date()) if gate else None
+
+
+@transaction.atomic
+def demo_load(*, clients: int = DEFAULT_CLIENTS, reset: bool = False, seed: int = SEED) -> DemoResult:
+    """Load the demo unless it is there already; with `reset`, delete it and build it again."""
+    started = time.monotonic()
+    deleted = 0
+    loaded = demo_is_loaded()
+    if loaded and not reset:
+        staged = staged_week_monday()
+        return DemoResult(
+            created=False, reset=False, seconds=time.monotonic() - started,
+            week_monday=staged or current_week_monday(), week_is_current=staged == current_week_monday(),
+            counts=demo_counts(), sign_ins=demo_sign_ins(),
+        )
+    if loaded or reset:
+        deleted = demo_purge()
+    builder = _Builder(clients=clients, seed=seed)
+    builder.build()
+    return DemoResult(
+        created=True, reset=reset, seconds=time.monotonic() - started, week_monday=builder.monday,
+        week_is_current=True, counts=demo_counts(), sign_ins=demo_sign_ins(), deleted=deleted,
+    )
+
+
+# --- Deleting the demo ------------------------------------------------------------------------------------
+
+
+def demo_purge() -> int:
+    """Delete every demo row and every row, in any app, that refers to one; return how many rows went.
+
+    Models protect their references (on_delete=PROTECT) and audit events refuse deletion one by one, so this
+    does not go through Model.delete() or the deletion collector: it works out the closure of referring
+    rows and deletes them with plain SQL DELETEs, dependants first. Foreign keys are checked when the
+    transaction commits (Django creates them DEFERRABLE INITIALLY DEFERRED), so a reference cycle is fine.
+    """
+    teams = set(Team.objects.filter(name__in=TEAM_BY_NAME).values_list("pk", flat=True))
+    users = set(User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}").values_list("pk", flat=True))
+    clients = set(
+        Client.objects.filter(cases__team__in=teams).values_list("pk", flat=True)
+        | Client.objects.filter(appointments__staff__in=users).values_list("pk", flat=True)
+    )
+    rows = _referring_closure({Team: teams, User: users, Client: clients})
+    # Audit events name their client by a plain UUID (so the trail outlives erasure): include them too.
+    about_demo = AuditEvent.objects.filter(client_id__in=clients).values_list("pk", flat=True)
+    rows.setdefault(AuditEvent, set()).update(about_demo)
+    total = 0
+    with transaction.atomic():
+        for model in reversed(list(rows)):
+            pks = list(rows[model])
+            for chunk in _chunks(pks):
+                total += model._base_manager.filter(pk__in=chunk)._raw_delete(router.db_for_write(model))
+    return total
+
+
+def _referring_closure(roots: dict[type[models.Model], set[Any]]) -> dict[type[models.Model], set[Any]]:
+    """The roots plus every row that refers to any of them, directly or through other such rows.
+    Insertion order is discovery order: a model is listed before the models that refer to it."""
+    found: dict[type[models.Model], set[Any]] = {}
+    queue: list[tuple[type[models.Model], list[Any]]] = []
+
+    def add(model: type[models.Model], pks: Iterable[Any]) -> None:
+        known = found.setdefault(model, set())
+        new = [pk for pk in pks if pk not in known]
+        if new:
+            known.update(new)
+            queue.append((model, new))
+
+    for model, pks in roots.items():
+        add(model, pks)
+    while queue:
+        model, pks = queue.pop(0)
+        for relation in _referring_relations(model):
+            referrer = relation.related_model
+            name = relation.field.name
+            for chunk in _chunks(pks):
+                targets = model._base_manager.filter(pk__in=chunk)
+                add(referrer, referrer._base_manager.filter(**{f"{name}__in": targets}).values_list("pk", flat=True))
+    # A model found again later must still be deleted before what it refers to: move referrers to the end.
+    return {model: found[model] for model in _dependants_last(found)}
+
+
+def _referring_relations(model: type[models.Model]) -> list[Any]:
+    return [
+        f for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+        and f.related_model is not None and f.related_model._meta.managed
+    ]
+
+
+def _dependants_last(found: dict[type[models.Model], set[Any]]) -> list[type[models.Model]]:
+    """Models ordered so that each comes before every model that refers to it (cycles keep found order)."""
+    order: list[type[models.Model]] = []
+    visiting: set[type[models.Model]] = set()
+
+    def visit(model: type[models.Model]) -> None:
+        if model in order or model in visiting:
+            return
+        visiting.add(model)
+        for f in model._meta.concrete_fields:
+            target = f.related_model if f.is_relation else None
+            if isinstance(target, type) and target in found and target is not model:
+                visit(target)
+        visiting.discard(model)
+        order.append(model)
+
+    for model in found:
+        visit(model)
+    return order
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# --- Building the demo ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """How one case's history runs: in custody until `release_on` (None: still inside), then community."""
+
+    case: Case
+    client: Client
+    spec: _TeamSpec
+    prison: str = ""
+    release_on: dt.date | None = None
+    history_until: dt.date | None = None
+    staged: bool = False
+    contact_weights: dict[str, int] = field(default_factory=dict)
+
+    def in_custody(self, day: dt.date) -> bool:
+        return bool(self.prison) and (self.release_on is None or day < self.release_on)
+
+
+class _Builder:
+    def __init__(self, *, clients: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.id_rng = random.Random(seed * 7919)
+        self.n_clients = max(clients, 0)
+        self.tz = timezone.get_current_timezone()
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.monday = current_week_monday(self.today)
+        self.history_start = self.today - dt.timedelta(days=HISTORY_DAYS)
+        self.teams: dict[str, Team] = {}
+        self.staff: dict[str, User] = {}
+        self.caseworkers: dict[str, list[User]] = defaultdict(list)
+        self.managers: dict[str, User] = {}
+        self.clients: list[Client] = []
+        self.plans: list[_Plan] = []
+        self.contacts: list[Contact] = []
+        self.tasks: list[Task] = []
+        self.appointments: list[Appointment] = []
+        self.used_names: set[tuple[str, str]] = set()
+        self.phones = self.rng.sample(range(1000), 1000)
+
+    # helpers
+
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.id_rng.getrandbits(128), version=4)
+
+    def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz)
+
+    def pick(self, weighted: Iterable[tuple[Any, int]]) -> Any:
+        options, weights = zip(*weighted, strict=True)
+        return self.rng.choices(options, weights)[0]
+
+    @property
+    def dee(self) -> User:
+        return self.staff[FEATURED_EMAIL]
+
+    @property
+    def cal(self) -> User:
+        return next(u for u in self.staff.values() if u.role == Role.ON_CALL)
+
+    # the build
+
+    def build(self) -> None:
+        self.build_staff()
+        self.build_featured_week()
+        self.build_caseload(max(self.n_clients - len(self.clients), 0))
+        for plan in self.plans:
+            if not plan.staged:
+                self.build_history(plan)
+                self.build_tasks(plan)
+                self.build_appointments(plan)
+        self.save()
+
+    def build_staff(self) -> None:
+        existing = {t.name: t for t in Team.objects.filter(name__in=TEAM_BY_NAME)}
+        new_teams = [Team(id=self.uuid(), name=s.name, area=s.area) for s in TEAMS if s.name not in existing]
+        Team.objects.bulk_create(new_teams)
+        self.teams = {**existing, **{t.name: t for t in new_teams}}
+        password = make_password(DEMO_PASSWORD)
+        joined = self.now - dt.timedelta(days=HISTORY_DAYS + 60)
+        users = []
+        for spec in STAFF:
+            user = User(
+                id=self.uuid(), email=spec.email, username=spec.email, first_name=spec.first_name,
+                last_name=spec.last_name, role=spec.role, team=self.teams[spec.team] if spec.team else None,
+                password=password, is_staff=spec.role == Role.ADMINISTRATOR,
+                is_superuser=spec.role == Role.ADMINISTRATOR, date_joined=joined,
+            )
+            users.append(user)
+            self.staff[spec.email] = user
+            if spec.team and spec.role == Role.CASEWORKER:
+                self.caseworkers[spec.team].append(user)
+            if spec.team and spec.role == Role.MANAGER:
+                self.managers[spec.team] = user
+        User.objects.bulk_create(users)
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
+        )
+
+    # clients and cases
+
+    def new_client(
+        self, *, spec: _TeamSpec, programme: str, first_name: str = "", last_name: str = "",
+        gender: str | None = None, age: int | None = None, **fields: Any,
+    ) -> Client:
+        rng = self.rng
+        if gender is None:
+            weights = ((Gender.FEMALE, 92), (Gender.NON_BINARY, 8)) if programme == Programme.WOMEN_AND_GIRLS \
+                else ((Gender.MALE, 77), (Gender.FEMALE, 18), (Gender.NON_BINARY, 3), (Gender.NOT_SAID, 2))
+            gender = self.pick(weights)
+        if not first_name:
+            pool = {Gender.MALE: MALE_NAMES, Gender.FEMALE: FEMALE_NAMES}.get(gender, NEUTRAL_NAMES + MALE_NAMES[:8])
+            while True:
+                first_name, last_name = rng.choice(pool), rng.choice(SURNAMES)
+                if (first_name, last_name) not in self.used_names:
+                    break
+        self.used_names.add((first_name, last_name))
+        if age is None:
+            lo, hi = {Programme.YOUNG_PEOPLE: (15, 19), Programme.WOMEN_AND_GIRLS: (16, 30),
+                      Programme.GANG_EXIT: (17, 35), Programme.RESETTLEMENT: (19, 40),
+                      Programme.PEER_MENTORING: (20, 40)}[programme]
+            age = rng.randint(lo, hi)
+        home_area = spec.area if rng.random() < 0.85 else rng.choice(spec.nearby)
+        phone = self.phones.pop()
+        defaults: dict[str, Any] = {
+            "preferred_name": NICKNAMES.get(first_name, "") if rng.random() < 0.4 else "",
+            "pronouns": {Gender.NON_BINARY: "they/them"}.get(gender, ""),
+            "phone": f"07700 900{phone:03d}" if rng.random() < 0.92 else "",
+            "email": f"{first_name}.{last_name}{rng.randint(1, 99)}@example.com".lower().replace("'", "")
+            if rng.random() < 0.3 else "",
+            "home_area": home_area,
+            "may_phone": rng.random() < 0.9,
+            "may_text": rng.random() < 0.85,
+            "may_leave_voicemail": rng.random() < 0.45,
+            "may_write": rng.random() < 0.35,
+            "code_word": rng.choice(CODE_WORDS) if rng.random() < 0.2 else "",
+            "safe_contact_note": rng.choice(SAFE_CONTACT_NOTES) if rng.random() < 0.25 else "",
+        }
+        if rng.random() < 0.65:
+            district = rng.choice(POSTCODE_DISTRICTS.get(home_area, ("SE5",)))
+            defaults["address"] = (f"Flat {rng.randint(1, 80)}, {rng.choice(BLOCKS)} House\n"
+                                   f"{rng.choice(ESTATES)} Estate\nLondon")
+            defaults["postcode"] = f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}" \
+                                   f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        defaults.update(fields)
+        client = Client(
+            id=self.uuid(), first_name=first_name, last_name=last_name, gender=gender,
+            date_of_birth=self.today - dt.timedelta(days=int(age * 365.25) + rng.randint(1, 360)),
+            **defaults,
+        )
+        self.clients.append(client)
+        return client
+
+    def new_case(
+        self, *, client: Client, spec: _TeamSpec, programme: str, opened_on: dt.date,
+        keyworker: User | None, closed_on: dt.date | None = None, closure_reason: str = "",
+        status: str = CaseStatus.OPEN,
+    ) -> Case:
+        case = Case(
+            id=self.uuid(), client=client, programme=programme, opened_on=opened_on, keyworker=keyworker,
+            team=self.teams[spec.name], status=CaseStatus.CLOSED if closed_on else status, closed_on=closed_on,
+            closure_reason=closure_reason,
+            closure_note=self.fill(CLOSURE_NOTES[ClosureReason(closure_reason)], client) if closure_reason else "",
+        )
+        return case
+
+    def plan(self, case: Case, spec: _TeamSpec, **kwargs: Any) -> _Plan:
+        plan = _Plan(case=case, client=case.client, spec=spec, **kwargs)
+        self.plans.append(plan)
+        return plan
+
+    def prison_for(self, client: Client, age: int) -> str:
+        if client.gender == Gender.FEMALE:
+            return self.rng.choice(PRISONS_WOMEN)
+        return self.rng.choice(PRISONS_YOUNG if age < 21 else PRISONS_MEN)
+
+    def build_caseload(self, count: int) -> None:
+        rng = self.rng
+        weights = [(spec, spec.share) for spec in TEAMS]
+        for _ in range(count):
+            spec: _TeamSpec = self.pick(weights)
+            programme: str = self.pick(spec.programmes)
+            client = self.new_client(spec=spec, programme=programme)
+            assert client.date_of_birth is not None
+            age = (self.today - client.date_of_birth).days // 365
+            earliest = max(self.history_start, client.date_of_birth + dt.timedelta(days=int(14 * 365.25)))
+            shape = rng.random()
+            if shape < 0.25 and (self.today - earliest).days > 420:
+                # Two episodes: one closed, then support again.
+                first_open = earliest + dt.timedelta(days=rng.randint(0, (self.today - earliest).days - 400))
+                first_close = first_open + dt.timedelta(days=rng.randint(60, 260))
+                reason = self.pick(CLOSURE_WEIGHTS)
+                self.add_case(client, spec, programme, first_open, age, closed_on=first_close, reason=reason)
+                second_spec, second_programme = spec, programme
+                if reason == ClosureReason.RETURNED_TO_CUSTODY:
+                    second_spec, second_programme = TEAM_BY_NAME[SOUTHWARK], Programme.RESETTLEMENT
+                elif reason == ClosureReason.GOALS_MET and age >= 18:
+                    second_programme = Programme.PEER_MENTORING
+                second_open = first_close + dt.timedelta(days=rng.randint(20, 120))
+                if second_open < self.today - dt.timedelta(days=7):
+                    closed = rng.random() < 0.15
+                    self.add_case(
+                        client, second_spec, second_programme, second_open, age,
+                        closed_on=self.close_date(second_open) if closed else None,
+                        reason=self.pick(CLOSURE_WEIGHTS) if closed else "",
+                        after_custody=reason == ClosureReason.RETURNED_TO_CUSTODY,
+                    )
+            else:
+                span = max((self.today - earliest).days, 1)
+                opened = self.today - dt.timedelta(days=min(int(rng.triangular(0, span, span * 0.15)), span))
+                closed = rng.random() < 0.28 and (self.today - opened).days > 75
+                reason = self.pick(CLOSURE_WEIGHTS) if closed else ""
+                self.add_case(client, spec, programme, opened, age,
+                              closed_on=self.close_date(opened) if closed else None, reason=reason)
+
+    def close_date(self, opened: dt.date) -> dt.date:
+        latest = (self.today - opened).days - 7
+        return opened + dt.timedelta(days=self.rng.randint(min(45, latest), latest))
+
+    def add_case(
+        self, client: Client, spec: _TeamSpec, programme: str, opened: dt.date, age: int, *,
+        closed_on: dt.date | None, reason: str, after_custody: bool = False,
+    ) -> None:
+        rng = self.rng
+        open_days = (self.today - opened).days
+        keyworker: User | None = rng.choice(self.caseworkers[spec.name])
+        if closed_on is None and open_days <= 14 and rng.random() < 0.35:
+            keyworker = None  # waiting for allocation
+        status = CaseStatus.ON_HOLD if closed_on is None and keyworker and rng.random() < 0.05 else CaseStatus.OPEN
+        case = self.new_case(client=client, spec=spec, programme=programme, opened_on=opened, keyworker=keyworker,
+                             closed_on=closed_on, closure_reason=reason, status=status)
+        prison, release_on = "", None
+        if programme == Programme.RESETTLEMENT or after_custody or (
+            programme == Programme.GANG_EXIT and rng.random() < 0.12
+        ):
+            prison = self.prison_for(client, age)
+            release_on = opened + dt.timedelta(days=rng.randint(20, 200))
+            if closed_on is None and release_on > self.today and rng.random() < 0.5:
+                # Release soon: a gate date lands in the next few weeks.
+                release_on = self.today + dt.timedelta(days=rng.randint(1, 24))
+            if closed_on and release_on > closed_on:
+                release_on = closed_on
+        kinds = {
+            ContactKind.OFFICE: 24, ContactKind.PHONE: 25, ContactKind.TEXT: 20, ContactKind.HOME_VISIT: 10,
+            ContactKind.OTHER: 7, ContactKind.COURT: 2, ContactKind.CRISIS_CALL: 2,
+            ContactKind.MENTORING: 25 if programme == Programme.PEER_MENTORING else 0,
+        }
+        self.plan(case, spec, prison=prison, release_on=release_on, contact_weights=kinds)
+
+    # writing notes
+
+    def fill(self, text: str, client: Client, **extra: str) -> str:
+        they, them, their = {
+            Gender.MALE: ("he", "him", "his"), Gender.FEMALE: ("she", "her", "her"),
+        }.get(Gender(client.gender), ("they", "them", "their"))
+        values = {
+            "name": client.preferred_name or client.first_name, "they": they, "They": they.capitalize(),
+            "them": them, "their": their, "Their": their.capitalize(), "area": client.home_area,
+            "prison": "the prison", "court": "court", "office": "the office", **extra,
+        }
+        text = text.replace("{source}", extra.get("source", "")).replace("{want}", extra.get("want", ""))
+        return text.format(**values)
+
+    def contact(
+        self, plan: _Plan, *, kind: str, at: dt.datetime, note: str, pathways: Iterable[str] = (),
+        location: str = "", sensitive: bool = False, by: User | None = None, minutes: int | None = None,
+    ) -> Contact | None:
+        if at >= self.now:
+            return None  # a contact cannot be in the future
+        span = CONTACT_DURATIONS[kind]
+        if minutes is None and span:
+            minutes = self.rng.randrange(span[0], span[1] + 1, 5)
+        recorder = by or plan.case.keyworker or self.managers[plan.spec.name]
+        contact = Contact(
+            id=self.uuid(), client=plan.client, case=plan.case, kind=kind, occurred_at=at,
+            duration_minutes=minutes, location=location, note=note, pathways=list(pathways),
+            is_sensitive=sensitive, recorded_by=recorder,
+        )
+        self.contacts.append(contact)
+        return contact
+
+    def location_for(self, plan: _Plan, kind: str, *, court: str = "") -> str:
+        if kind == ContactKind.OFFICE:
+            return plan.spec.office
+        if kind == ContactKind.HOME_VISIT:
+            return f"Home, {plan.client.home_area}"
+        if kind in (ContactKind.PRISON_VISIT, ContactKind.GATE):
+            return plan.prison
+        if kind == ContactKind.COURT:
+            return court
+        if kind == ContactKind.MENTORING:
+            return f"Youth hub, {plan.client.home_area}"
+        if kind == ContactKind.CRISIS_CALL:
+            return "Out-of-hours line"
+        return ""
+
+    def note_contact(self, plan: _Plan, day: dt.date, kind: str | None = None, *, hour: int | None = None,
+                     minute: int | None = None) -> None:
+        """One contact from the note bank on `day`, of `kind` or a kind suiting the case at that time."""
+        rng = self.rng
+        in_custody = plan.in_custody(day)
+        if in_custody:
+            pool = [n for n in CUSTODY_NOTES if kind is None or n.kind == kind] or list(CUSTODY_NOTES)
+        elif kind == ContactKind.GATE:
+            pool = list(GATE_NOTES)
+        else:
+            if kind is None:
+                kind = self.pick(plan.contact_weights.items())
+            pool = [n for n in NOTES if n.kind == kind]
+            if kind in (ContactKind.OFFICE, ContactKind.PHONE, ContactKind.HOME_VISIT) and rng.random() < 0.04:
+                pool = [n for n in SENSITIVE_NOTES if n.kind == kind]
+        note = rng.choice(pool)
+        court = ""
+        if note.kind == ContactKind.COURT:
+            court = rng.choice(YOUTH_COURTS if plan.case.programme == Programme.YOUNG_PEOPLE else COURTS)
+        if hour is None:
+            if note.kind == ContactKind.CRISIS_CALL:
+                hour = rng.choice((20, 21, 22, 23))
+            elif note.kind in (ContactKind.TEXT, ContactKind.MENTORING):
+                hour = rng.randint(9, 19)
+            elif note.kind == ContactKind.GATE:
+                hour = 8
+            else:
+                hour = rng.randint(9, 16)
+        if minute is None:
+            minute = rng.choice((0, 5, 10, 15, 20, 30, 40, 45, 50))
+        by = self.cal if note.kind == ContactKind.CRISIS_CALL else None
+        if by is None and plan.case.keyworker and rng.random() < 0.12:
+            by = rng.choice(self.caseworkers[plan.spec.name])  # a teammate covering
+        self.contact(
+            plan, kind=note.kind, at=self.at(day, hour, minute),
+            note=self.fill(note.text, plan.client, prison=plan.prison or "the prison", court=court or "court"),
+            pathways=note.pathways, location=self.location_for(plan, note.kind, court=court),
+            sensitive=note.sensitive, by=by,
+        )
+
+    # history, tasks and appointments of the generated caseload
+
+    def build_history(self, plan: _Plan) -> None:
+        rng, case = self.rng, plan.case
+        start = max(case.opened_on, self.history_start)
+        end = min(case.closed_on or self.today, plan.history_until or self.today)
+        intake = self.fill(INTAKE_NOTE, plan.client, source=self.fill(rng.choice(REFERRAL_SOURCES), plan.client),
+                           want=self.fill(rng.choice(WANTS), plan.client))
+        first_kind = ContactKind.PRISON_VISIT if plan.in_custody(start) else ContactKind.OFFICE
+        self.contact(plan, kind=first_kind, at=self.at(start, 11, 0), note=intake, pathways=[_P.ATTITUDES],
+                     location=self.location_for(plan, first_kind))
+        if case.keyworker is None:
+            return
+        quiet = case.closure_reason == ClosureReason.DISENGAGED
+        day = start
+        while True:
+            gap = rng.choice((2, 3, 4, 5, 7, 7, 8, 10, 12, 14, 14, 21))
+            if plan.in_custody(day):
+                gap = rng.choice((10, 14, 21, 28))
+            if quiet and (end - day).days < 70:
+                gap *= 3
+            nxt = day + dt.timedelta(days=gap)
+            if plan.release_on and day < plan.release_on <= nxt and plan.release_on <= end:
+                day = plan.release_on
+                self.note_contact(plan, day, ContactKind.GATE)
+                continue
+            day = nxt
+            if day > end:
+                break
+            if day.weekday() >= 5:
+                day -= dt.timedelta(days=day.weekday() - 4)  # to the Friday
+            self.note_contact(plan, day)
+
+    def build_tasks(self, plan: _Plan) -> None:
+        rng, case = self.rng, plan.case
+        owner = case.keyworker
+        if owner is None:
+            return
+        client = plan.client
+        if case.status == CaseStatus.CLOSED:
+            assert case.closed_on is not None
+            for _ in range(rng.randint(0, 2)):
+                due = case.closed_on - dt.timedelta(days=rng.randint(5, 60))
+                self.task(plan, owner, max(due, case.opened_on), done=True)
+            return
+        titles = CUSTODY_TASK_TITLES if plan.in_custody(self.today) else TASK_TITLES
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
+            when = self.pick(((-1, 18), (0, 35), (1, 25), (2, 22)))  # overdue, this week, next weeks, done
+            if when == -1:
+                due = self.today - dt.timedelta(days=rng.randint(1, 20))
+            elif when == 0:
+                due = self.monday + dt.timedelta(days=rng.randint(0, 4))
+            elif when == 1:
+                due = self.today + dt.timedelta(days=rng.randint(7, 30))
+            else:
+                due = self.today - dt.timedelta(days=rng.randint(1, 40))
+            self.task(plan, owner, max(due, case.opened_on), done=when == 2, title=rng.choice(titles))
+        del client
+
+    def task(
+        self, plan: _Plan, owner: User, due: dt.date, *, done: bool, title: str = "", detail: str = "",
+    ) -> Task:
+        title = self.fill(title or self.rng.choice(TASK_TITLES), plan.client)
+        completed_at = None
+        if done:
+            completed_at = min(self.at(due, self.rng.randint(9, 17), self.rng.choice((0, 15, 30, 45))),
+                               self.now - dt.timedelta(minutes=5))
+        task = Task(
+            id=self.uuid(), client=plan.client, case=plan.case, title=title, detail=detail, due_on=due,
+            owner=owner, created_by=owner, completed_at=completed_at, completed_by=owner if done else None,
+        )
+        self.tasks.append(task)
+        return task
+
+    def build_appointments(self, plan: _Plan) -> None:
+        rng, case = self.rng, plan.case
+        staff = case.keyworker
+        if staff is None or case.status != CaseStatus.OPEN:
+            return
+        if plan.release_on and abs((plan.release_on - self.today).days) <= 24 and plan.release_on >= case.opened_on:
+            start = self.at(plan.release_on, 8, 0)
+            self.appointment(plan, staff, AppointmentKind.GATE, start, 180, plan.prison, contact=False,
+                             notes="Release day. Meet at the gate, then probation and Housing Options.")
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+            day = self.today + dt.timedelta(days=rng.randint(-21, 21))
+            if day.weekday() >= 5 or day < case.opened_on:
+                continue
+            if staff.email == FEATURED_EMAIL and self.monday <= day <= self.monday + dt.timedelta(days=6):
+                continue  # keep Dee's staged week readable
+            if plan.in_custody(day):
+                kind, location, minutes = AppointmentKind.PRISON_VISIT_LEGAL, plan.prison, 60
+            else:
+                kind = self.pick(((AppointmentKind.OFFICE, 45), (AppointmentKind.HOME_VISIT, 20),
+                                  (AppointmentKind.PHONE, 20), (AppointmentKind.COURSE, 8),
+                                  (AppointmentKind.COURT, 4)))
+                location = {
+                    AppointmentKind.OFFICE: plan.spec.office, AppointmentKind.HOME_VISIT: f"Home, {plan.client.home_area}",
+                    AppointmentKind.COURSE: f"{plan.spec.area} College", AppointmentKind.PHONE: "",
+                    AppointmentKind.COURT: rng.choice(YOUTH_COURTS if case.programme == Programme.YOUNG_PEOPLE
+                                                      else COURTS),
+                }[kind]
+                minutes = {AppointmentKind.COURT: 180, AppointmentKind.PHONE: 15, AppointmentKind.COURSE: 120}.get(
+                    kind, rng.choice((45, 60, 60, 90)))
+            start = self.at(day, 10 if kind == AppointmentKind.COURT else rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
+            self.appointment(plan, staff, kind, start, minutes, location)
+
+    def appointment(
+        self, plan: _Plan, staff: User, kind: str, start: dt.datetime, minutes: int, location: str, *,
+        notes: str = "", contact: bool = True, status: str | None = None,
+    ) -> Appointment:
+        end = start + dt.timedelta(minutes=minutes)
+        if status is None:
+            status = AppointmentStatus.BOOKED
+            if end < self.now:
+                status = self.pick(((AppointmentStatus.ATTENDED, 76), (AppointmentStatus.LATE, 6),
+                                    (AppointmentStatus.DID_NOT_ATTEND, 10), (AppointmentStatus.CANCELLED, 8)))
+        appointment = Appointment(
+            id=self.uuid(), client=plan.client, staff=staff, kind=kind, starts_at=start, ends_at=end,
+            location=location, status=status, notes=notes,
+        )
+        self.appointments.append(appointment)
+        if contact and status in (AppointmentStatus.ATTENDED, AppointmentStatus.LATE):
+            self.note_contact(plan, timezone.localtime(start, self.tz).date(), APPOINTMENT_TO_CONTACT[AppointmentKind(kind)],
+                              hour=start.hour, minute=start.minute)
+        return appointment
+
+    # saving
+
+    def save(self) -> None:
+        plans = sorted(self.plans, key=lambda p: (p.case.opened_on, p.client.last_name, p.client.first_name))
+        first = _reserve(CASE_SEQUENCE, len(plans))
+        for number, plan in enumerate(plans, start=first):
+            plan.case.reference = f"KW-{number:06d}"
+        Client.objects.bulk_create(self.clients, batch_size=500)
+        Case.objects.bulk_create([p.case for p in plans], batch_size=500)
+        Contact.objects.bulk_create(self.contacts, batch_size=500)
+        Task.objects.bulk_create(self.tasks, batch_size=500)
+        Appointment.objects.bulk_create(self.appointments, batch_size=500)
+        self.backdate(plans)
+
+    def backdate(self, plans: list[_Plan]) -> None:
+        """Records carry the time they were made (auto_now_add sets "now" on insert): put it back."""
+        Contact.objects.filter(pk__in=_subquery_ids(self.contacts)).update(
+            created_at=F("occurred_at"), updated_at=F("occurred_at")
+        ) if False else None  # noqa: B018 - replaced below (kept simple: one UPDATE per team's contacts)
+        client_first: dict[uuid.UUID, dt.datetime] = {}
+        for plan in plans:
+            opened = self.at(plan.case.opened_on, 10, 30)
+            plan.case.created_at = min(opened, self.now)
+            plan.case.updated_at = self.at(plan.case.closed_on, 16, 0) if plan.case.closed_on else plan.case.created_at
+            client_first.setdefault(plan.client.pk, plan.case.created_at)
+        for client in self.clients:
+            client.created_at = client.updated_at = client_first.get(client.pk, self.now)
+        for task in self.tasks:
+            task.created_at = min(self.at(task.due_on, 9, 0) - dt.timedelta(days=7), self.now)
+            task.updated_at = task.completed_at or task.created_at
+        for appt in self.appointments:
+            appt.created_at = appt.updated_at = min(appt.starts_at - dt.timedelta(days=10), self.now)
+        Case.objects.bulk_update([p.case for p in plans], ["created_at", "updated_at"], batch_size=500)
+        Client.objects.bulk_update(self.clients, ["created_at", "updated_at"], batch_size=500)
+        Task.objects.bulk_update(self.tasks, ["created_at", "updated_at"], batch_size=500)
+        Appointment.objects.bulk_update(self.appointments, ["created_at", "updated_at"], batch_size=500)
+        demo_staff = User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}")
+        Contact.objects.filter(recorded_by__in=demo_staff).update(
+            created_at=F("occurred_at"), updated_at=F("occurred_at")
+        )
+
+    # the week from DESIGN.md, for Dee in Lambeth
+
+    def build_featured_week(self) -> None:
+        from keyworker.core import demo_week  # noqa: PLC0415
+
+        demo_week.stage(self)
+
+
+def _subquery_ids(objs: list[Any]) -> list[Any]:
+    return [o.pk for o in objs]
+
+
+def _reserve(name: str, count: int) -> int:
+    """Take `count` consecutive numbers from a named sequence at once; return the first."""
+    Sequence.objects.get_or_create(name=name)
+    Sequence.objects.filter(name=name).update(value=F("value") + count)
+    return Sequence.objects.select_for_update().get(name=name).value - count + 1
