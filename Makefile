@@ -22,6 +22,8 @@ PORT        ?= 8000
 WORKERS     ?= 2
 # Extra arguments for pytest, e.g. make test PYTEST_ARGS="-k policy -x"
 PYTEST_ARGS ?=
+# pytest-xdist worker processes; 0 runs the tests in one process (needed for pdb, -x stops sooner).
+PYTEST_WORKERS ?= 2
 
 PY_STAMP     := $(VENV)/.installed
 NODE_STAMP   := node_modules/.installed
@@ -112,7 +114,7 @@ run: install ## Install, migrate, load the demo and serve on http://127.0.0.1:80
 
 # pytest exits 5 when it collected no test; that is reported, not treated as a failure.
 define run_pytest
-	status=0; $(BIN)/pytest $(1) || status=$$?; \
+	status=0; $(BIN)/pytest -p xdist -n $(PYTEST_WORKERS) $(1) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected ($(1))"; status=0; fi; \
 	exit $$status
 endef

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -33,11 +34,9 @@ class Team(BaseModel):
 
 
 class StaffManager(UserManager["User"]):
-    def create_user(  # type: ignore[override]
-        self, email: str, password: str | None = None, **extra_fields: object
-    ) -> User:
-        extra_fields.setdefault("username", email.lower())
-        return super().create_user(email=email, password=password, **extra_fields)  # type: ignore[arg-type,misc]
+    def create_staff(self, email: str, password: str | None = None, **extra_fields: Any) -> User:
+        """A member of staff whose username is their e-mail address."""
+        return self.create_user(email.lower(), email=email, password=password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -48,7 +47,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.CASEWORKER)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["first_name", "last_name"]

@@ -11,7 +11,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, field_validator
 
 from keyworker.accounts.models import User
 from keyworker.api.common import actor_of, page_of, record_id, record_views, reference_id
@@ -30,7 +30,6 @@ from keyworker.audit.services import client_viewed
 from keyworker.casework import selectors, services
 from keyworker.casework.models import (
     Case,
-    CaseStatus,
     Contact,
     ContactAmendment,
     ContactKind,
@@ -39,11 +38,17 @@ from keyworker.casework.models import (
     Task,
 )
 from keyworker.core.errors import NotFound, ValidationFailed
+from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for
 
 router = Router(tags=["casework"])
 
+MAX_VERSION = 2_147_483_647  # the largest value the version column holds on every database
+EARLIEST_YEAR = 1900  # dates before this are typing mistakes (and year 1 cannot be converted to UTC)
+
+# Spelled out so the OpenAPI spec lists them; tests check they match the models and selectors.
 CaseloadSort = Literal["name", "-name", "opened", "-opened", "reference", "-reference"]
+CaseStatusFilter = Literal["open", "on_hold", "closed", "all"]
 
 
 # ---------------------------------------------------------------------------------------------- schemas
@@ -82,7 +87,7 @@ class CasePageOut(PageOut):
 
 
 class CaseFilters(Schema):
-    status: CaseStatus | Literal["all"] = Field(CaseStatus.OPEN, description="A status, or `all`.")
+    status: CaseStatusFilter = Field("open", description="A status, or `all`.")
     programme: Programme | None = None
     keyworker: Literal["me", "team"] = Field("team", description="Your own cases, or your team's.")
     sort: CaseloadSort = "name"
@@ -131,6 +136,13 @@ class ContactIn(InputSchema):
     )
     is_sensitive: bool = False
 
+    @field_validator("occurred_at")
+    @classmethod
+    def _a_real_date(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.year < EARLIEST_YEAR:
+            raise ValueError(f"Enter a date after {EARLIEST_YEAR}.")
+        return value
+
 
 class AmendmentIn(InputSchema):
     text: str = Field(description="The correction.")
@@ -168,7 +180,7 @@ class TaskIn(InputSchema):
 
 
 class TaskCompleteIn(InputSchema):
-    version: int = Field(description="The task's `version` as you read it.")
+    version: int = Field(ge=1, le=MAX_VERSION, description="The task's `version` as you read it.")
 
 
 # -------------------------------------------------------------------------------------------- endpoints
@@ -255,33 +267,48 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters], paging: Query[
     return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}
 
 
+# The services name fields after the model; the API's request fields are ids.
+TASK_FIELDS_BY_SERVICE_NAME = {"owner": "owner_id", "client": "client_id"}
+OWNER_PROBLEM = ("Tasks can go to you or a member of your team.", "Choose someone in your team.")
+CLIENT_PROBLEM = ("Choose a client you work with.", "Choose a client you work with.")
+
+
 def _owner(owner_id: str | None) -> User | None:
-    """The member of staff a new task is for. Whether they may be given it is the service's decision."""
-    message = "Tasks can go to you or a member of your team."
-    owner_pk = reference_id(owner_id, field="owner_id", message=message)
+    """The member of staff a new task is for. Whether they may be given it is the service's decision;
+    someone who does not exist gets the same answer as someone outside the team."""
+    detail, message = OWNER_PROBLEM
+    owner_pk = reference_id(owner_id, field="owner_id", detail=detail, message=message)
     if owner_pk is None:
         return None
     owner = User.objects.filter(pk=owner_pk, is_active=True).first()
     if owner is None:
-        raise ValidationFailed(message, {"owner_id": [message]})
+        raise ValidationFailed(detail, {"owner_id": [message]})
     return owner
+
+
+def _task_client(actor: User, client_id: str | None) -> Client | None:
+    detail, message = CLIENT_PROBLEM
+    client_pk = reference_id(client_id, field="client_id", detail=detail, message=message)
+    if client_pk is None:
+        return None
+    try:
+        return client_get_for(actor, client_pk)
+    except NotFound as exc:
+        raise ValidationFailed(detail, {"client_id": [message]}) from exc
 
 
 @router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS}, summary="Create a task")
 def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
     actor = actor_of(request)
-    client = None
-    client_message = "Choose a client you work with."
-    client_pk = reference_id(payload.client_id, field="client_id", message=client_message)
-    if client_pk is not None:
-        try:
-            client = client_get_for(actor, client_pk)
-        except NotFound as exc:
-            raise ValidationFailed(client_message, {"client_id": [client_message]}) from exc
-    task = services.task_create(
-        actor=actor, title=payload.title, due_on=payload.due_on, owner=_owner(payload.owner_id), client=client,
-        detail=payload.detail,
-    )
+    try:
+        task = services.task_create(
+            actor=actor, title=payload.title, due_on=payload.due_on, owner=_owner(payload.owner_id),
+            client=_task_client(actor, payload.client_id), detail=payload.detail,
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            exc.message, {TASK_FIELDS_BY_SERVICE_NAME.get(k, k): v for k, v in exc.field_errors.items()}
+        ) from exc
     return Status(201, task)
 
 

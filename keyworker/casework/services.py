@@ -25,6 +25,7 @@ from keyworker.casework.rules import case_transition_allowed, contact_problems
 from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.policy import can_assign_to, can_record_on, can_use_casework
 from keyworker.core.sequences import next_value
+from keyworker.core.validation import check_field_values, create_checked
 from keyworker.core.versioning import save_if_unchanged
 from keyworker.people.models import Client
 
@@ -52,7 +53,8 @@ def case_open(
         raise ValidationFailed(
             "The keyworker must be in the case's team.", {"keyworker": ["Choose a member of the team."]}
         )
-    case = Case.objects.create(
+    case = create_checked(
+        Case,
         client=client,
         reference=f"KW-{next_value('case'):06d}",
         programme=programme,
@@ -132,7 +134,8 @@ def contact_record(
         raise ValidationFailed(
             "There is a problem with this contact.", {field: [msg] for field, msg in problems.items()}
         )
-    contact = Contact.objects.create(
+    contact = create_checked(
+        Contact,
         client=client,
         case=_open_case_of(client),
         kind=kind,
@@ -159,9 +162,9 @@ def contact_amend(*, actor: User, contact: Contact, text: str, reason: str) -> C
         problems["reason"] = ["Say why the note is being corrected."]
     if problems:
         raise ValidationFailed("There is a problem with this correction.", problems)
-    amendment = ContactAmendment.objects.create(
-        contact=contact, text=text.strip(), reason=reason.strip(), recorded_by=actor
-    )
+    amendment = ContactAmendment(contact=contact, text=text.strip(), reason=reason.strip(), recorded_by=actor)
+    check_field_values(amendment)
+    amendment.save(force_insert=True)
     audit_event_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -193,7 +196,8 @@ def task_create(
         )
     if not title.strip():
         raise ValidationFailed("Enter what needs doing.", {"title": ["Enter what needs doing."]})
-    task = Task.objects.create(
+    task = create_checked(
+        Task,
         client=client,
         case=_open_case_of(client) if client else None,
         title=title.strip(),

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import models, router, transaction
 from django.db.models import F
@@ -173,7 +172,7 @@ SURNAMES = (
     "Abara", "Adewale", "Akinola", "Allerton", "Amankwah", "Archer", "Asante", "Barnett", "Bello", "Boateng",
     "Bramwell", "Brennan", "Carmody", "Chinwe", "Coker", "Costa", "Cullen", "Daley", "Danso", "Delaney",
     "Doherty", "Ekwueme", "Farah", "Fernandes", "Forde", "Gayle", "Gordon-Price", "Hassan", "Hendry",
-    "Hussain", "Ibe", "Jarrett", "Kamara", "Kaur", "Kowalski", "Lawal", "Mahmood", "McKenzie", "Mensah",
+    "Hussain", "Ibe", "Jarrett", "Kamara", "Sandhu", "Kowalski", "Lawal", "Mahmood", "McKenzie", "Mensah",
     "Mitchum", "Nowak", "Nwosu", "Ogunleye", "O'Connell", "Osei", "Owusu", "Pattani", "Quarshie", "Reid",
     "Sesay", "Shah", "Stanhope", "Thackeray", "Uddin", "Varga", "Walsh", "Warsame", "Yeboah", "Zielinski",
     "Ashdown", "Blackwood", "Cheswick", "Dunford", "Everley", "Gilmartin", "Holbrook", "Kingsley-Mann",
@@ -228,13 +227,13 @@ NOTES: tuple[_Note, ...] = (
           "budget on paper. Referred to the debt advice drop-in.", (_P.FINANCE,)),
     _Note(ContactKind.OFFICE, "CV session. Put the warehouse work and the first aid course on it. {name} "
           "surprised how much there was to put down.", (_P.ETE,)),
-    _Note(ContactKind.OFFICE, "Talked about sleep and stress. {They} said {they} hardly sleep before court dates. "
+    _Note(ContactKind.OFFICE, "Talked about sleep and stress: it goes out the window before court dates. "
           "Suggested the GP; agreed to book.", (_P.HEALTH,)),
     _Note(ContactKind.OFFICE, "Went through the consent form again: who we share with and why. Happy to carry "
           "on. Updated the safe-contact details.", ()),
     _Note(ContactKind.OFFICE, "Brought {their} little one along, nursery closed. Short session. Contact with the "
           "child's other parent still difficult; will raise with the family support worker.", (_P.FAMILY,)),
-    _Note(ContactKind.OFFICE, "Session on triggers: what happens before {they} end up back round the old lot. "
+    _Note(ContactKind.OFFICE, "Session on triggers: what tends to happen before a slide back to the old lot. "
           "Named three (boredom, money, a certain group chat). Left the group chat in front of me.",
           (_P.ATTITUDES,)),
     _Note(ContactKind.PHONE, "Rang {name} to check in. Fine, busy with the course. Confirmed next week.", ()),
@@ -285,11 +284,11 @@ NOTES: tuple[_Note, ...] = (
     _Note(ContactKind.CRISIS_CALL, "Out-of-hours call. {name} being threatened over an old debt; people outside "
           "the block. Advised stay in, lock the door, 999 if they try to get in. Handed over to the keyworker "
           "in the morning.", (_P.ATTITUDES, _P.FINANCE), True),
-    _Note(ContactKind.CRISIS_CALL, "Late call from {name}, drunk and low. Talked for half an hour; said {they} "
-          "were safe and a cousin was there. Follow-up call booked for the morning.",
+    _Note(ContactKind.CRISIS_CALL, "Late call from {name}, drunk and low. Talked for half an hour; said it was safe "
+          "at home and a cousin was there. Follow-up call booked for the morning.",
           (_P.HEALTH, _P.DRUGS_ALCOHOL), True),
     _Note(ContactKind.CRISIS_CALL, "Call at 11pm: a friend stabbed near the station (not {name}). Scared of "
-          "being blamed. Went through options; next-day check-in arranged.", (_P.ATTITUDES,), True),
+          "being blamed. Went through options; next-day check-in arranged.", (_P.ATTITUDES,)),
     _Note(ContactKind.MENTORING, "Mentoring session at the youth hub in {area}. {name} led a group of four "
           "younger ones, talking about what the 'easy' money really costs.", (_P.ATTITUDES,)),
     _Note(ContactKind.MENTORING, "Mentoring: {name} took {their} mentee for a walk round the park. Reported "
@@ -317,8 +316,8 @@ CUSTODY_NOTES: tuple[_Note, ...] = (
           "and licence conditions.", (_P.ATTITUDES,)),
     _Note(ContactKind.PHONE, "Prison call from {name} on the PIN phone. In good spirits; asked about college.",
           (_P.ETE,)),
-    _Note(ContactKind.OTHER, "Letter from {name} at {prison} asking about the course {they} want to do on "
-          "release. Wrote back with the dates.", (_P.ETE,)),
+    _Note(ContactKind.OTHER, "Letter from {name} at {prison} asking about courses on release. Wrote back "
+          "with the dates.", (_P.ETE,)),
     _Note(ContactKind.OTHER, "Sent {name} a letter with the housing referral outcome and the date of the next "
           "visit.", (_P.ACCOMMODATION,)),
 )
@@ -346,15 +345,15 @@ WANTS = ("to stay out of trouble and get a job", "a place of {their} own", "to g
          "to get off the weed and sort {their} head out", "to keep {their} little brother out of it",
          "help with money and debts", "to be a better parent", "to stay safe, people are looking for {them}")
 CLOSURE_NOTES = {
-    ClosureReason.GOALS_MET: "Settled in work and housing. Agreed together that {they} no longer need us; "
-                             "door left open.",
+    ClosureReason.GOALS_MET: "Settled in work and housing. Agreed together that support can end; door "
+                             "left open.",
     ClosureReason.DISENGAGED: "No contact for eight weeks despite calls, texts and a home visit. Closing; can "
                               "re-refer any time.",
     ClosureReason.MOVED_AWAY: "Moved to family outside London for a fresh start. Passed on the local service's "
                               "details.",
     ClosureReason.RETURNED_TO_CUSTODY: "Recalled to prison. Closing this episode; we'll pick up again through "
                                        "the gate.",
-    ClosureReason.TRANSFERRED: "Transferred to the adult service at 18 / the local programme after a move.",
+    ClosureReason.TRANSFERRED: "Transferred to a service closer to home; handover meeting held with {them}.",
     ClosureReason.OTHER: "Closed at {name}'s request.",
 }
 CLOSURE_WEIGHTS = ((ClosureReason.GOALS_MET, 34), (ClosureReason.DISENGAGED, 30), (ClosureReason.MOVED_AWAY, 10),
@@ -378,11 +377,11 @@ CONTACT_DURATIONS: dict[str, tuple[int, int] | None] = {
     ContactKind.GATE: (150, 300), ContactKind.CRISIS_CALL: (10, 45), ContactKind.MENTORING: (45, 120),
     ContactKind.OTHER: (30, 120),
 }
-APPOINTMENT_TO_CONTACT = {
+APPOINTMENT_TO_CONTACT: dict[str, str] = {
     AppointmentKind.OFFICE: ContactKind.OFFICE, AppointmentKind.HOME_VISIT: ContactKind.HOME_VISIT,
     AppointmentKind.PRISON_VISIT_LEGAL: ContactKind.PRISON_VISIT,
     AppointmentKind.PRISON_VISIT_SOCIAL: ContactKind.PRISON_VISIT, AppointmentKind.COURT: ContactKind.COURT,
-    AppointmentKind.PHONE: ContactKind.PHONE, AppointmentKind.COURSE: ContactKind.OTHER,
+    AppointmentKind.PHONE: ContactKind.PHONE,
 }
 
 
@@ -488,10 +487,8 @@ def demo_purge() -> int:
     """
     teams = set(Team.objects.filter(name__in=TEAM_BY_NAME).values_list("pk", flat=True))
     users = set(User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}").values_list("pk", flat=True))
-    clients = set(
-        Client.objects.filter(cases__team__in=teams).values_list("pk", flat=True)
-        | Client.objects.filter(appointments__staff__in=users).values_list("pk", flat=True)
-    )
+    clients = set(Client.objects.filter(cases__team__in=teams).values_list("pk", flat=True))
+    clients.update(Client.objects.filter(appointments__staff__in=users).values_list("pk", flat=True))
     rows = _referring_closure({Team: teams, User: users, Client: clients})
     # Audit events name their client by a plain UUID (so the trail outlives erasure): include them too.
     about_demo = AuditEvent.objects.filter(client_id__in=clients).values_list("pk", flat=True)
@@ -502,12 +499,27 @@ def demo_purge() -> int:
             pks = list(rows[model])
             for chunk in _chunks(pks):
                 total += model._base_manager.filter(pk__in=chunk)._raw_delete(router.db_for_write(model))
+        _rewind_case_sequence()
     return total
 
 
+def _rewind_case_sequence() -> None:
+    """After a purge, let case references carry on from the highest one still in use (KW-000001 on a
+    database that held only the demo)."""
+    sequence = Sequence.objects.select_for_update().filter(name=CASE_SEQUENCE).first()
+    if sequence is None:
+        return
+    numbers = [
+        int(ref[3:]) for ref in Case.objects.filter(reference__startswith="KW-").values_list("reference", flat=True)
+        if ref[3:].isdigit()
+    ]
+    sequence.value = max(numbers, default=0)
+    sequence.save(update_fields=["value"])
+
+
 def _referring_closure(roots: dict[type[models.Model], set[Any]]) -> dict[type[models.Model], set[Any]]:
-    """The roots plus every row that refers to any of them, directly or through other such rows.
-    Insertion order is discovery order: a model is listed before the models that refer to it."""
+    """The roots plus every row that refers to any of them, directly or through other such rows, by
+    model; each model is listed before the models that refer to it."""
     found: dict[type[models.Model], set[Any]] = {}
     queue: list[tuple[type[models.Model], list[Any]]] = []
 
@@ -518,17 +530,16 @@ def _referring_closure(roots: dict[type[models.Model], set[Any]]) -> dict[type[m
             known.update(new)
             queue.append((model, new))
 
-    for model, pks in roots.items():
-        add(model, pks)
+    for model, root_pks in roots.items():
+        add(model, root_pks)
     while queue:
-        model, pks = queue.pop(0)
+        model, new_pks = queue.pop(0)
         for relation in _referring_relations(model):
             referrer = relation.related_model
             name = relation.field.name
-            for chunk in _chunks(pks):
+            for chunk in _chunks(new_pks):
                 targets = model._base_manager.filter(pk__in=chunk)
                 add(referrer, referrer._base_manager.filter(**{f"{name}__in": targets}).values_list("pk", flat=True))
-    # A model found again later must still be deleted before what it refers to: move referrers to the end.
     return {model: found[model] for model in _dependants_last(found)}
 
 
@@ -577,13 +588,17 @@ class _Plan:
     client: Client
     spec: _TeamSpec
     prison: str = ""
+    custody_from: dt.date | None = None
     release_on: dt.date | None = None
     history_until: dt.date | None = None
     staged: bool = False
     contact_weights: dict[str, int] = field(default_factory=dict)
+    recent_notes: list[str] = field(default_factory=list)
 
     def in_custody(self, day: dt.date) -> bool:
-        return bool(self.prison) and (self.release_on is None or day < self.release_on)
+        if not self.prison or (self.custody_from is not None and day < self.custody_from):
+            return False
+        return self.release_on is None or day < self.release_on
 
 
 class _Builder:
@@ -679,22 +694,24 @@ class _Builder:
                 else ((Gender.MALE, 77), (Gender.FEMALE, 18), (Gender.NON_BINARY, 3), (Gender.NOT_SAID, 2))
             gender = self.pick(weights)
         if not first_name:
-            pool = {Gender.MALE: MALE_NAMES, Gender.FEMALE: FEMALE_NAMES}.get(gender, NEUTRAL_NAMES + MALE_NAMES[:8])
+            pools: dict[str, tuple[str, ...]] = {Gender.MALE: MALE_NAMES, Gender.FEMALE: FEMALE_NAMES}
+            pool = pools.get(gender, NEUTRAL_NAMES + MALE_NAMES[:8])
             while True:
                 first_name, last_name = rng.choice(pool), rng.choice(SURNAMES)
                 if (first_name, last_name) not in self.used_names:
                     break
         self.used_names.add((first_name, last_name))
         if age is None:
-            lo, hi = {Programme.YOUNG_PEOPLE: (15, 19), Programme.WOMEN_AND_GIRLS: (16, 30),
+            ages: dict[str, tuple[int, int]] = {Programme.YOUNG_PEOPLE: (15, 19), Programme.WOMEN_AND_GIRLS: (16, 30),
                       Programme.GANG_EXIT: (17, 35), Programme.RESETTLEMENT: (19, 40),
-                      Programme.PEER_MENTORING: (20, 40)}[programme]
+                      Programme.PEER_MENTORING: (20, 40)}
+            lo, hi = ages[programme]
             age = rng.randint(lo, hi)
         home_area = spec.area if rng.random() < 0.85 else rng.choice(spec.nearby)
         phone = self.phones.pop()
         defaults: dict[str, Any] = {
             "preferred_name": NICKNAMES.get(first_name, "") if rng.random() < 0.4 else "",
-            "pronouns": {Gender.NON_BINARY: "they/them"}.get(gender, ""),
+            "pronouns": "they/them" if gender == Gender.NON_BINARY else "",
             "phone": f"07700 900{phone:03d}" if rng.random() < 0.92 else "",
             "email": f"{first_name}.{last_name}{rng.randint(1, 99)}@example.com".lower().replace("'", "")
             if rng.random() < 0.3 else "",
@@ -778,6 +795,8 @@ class _Builder:
             else:
                 span = max((self.today - earliest).days, 1)
                 opened = self.today - dt.timedelta(days=min(int(rng.triangular(0, span, span * 0.15)), span))
+                if rng.random() < 0.03:
+                    opened = self.today - dt.timedelta(days=rng.randint(1, 10))  # new, not yet allocated
                 closed = rng.random() < 0.28 and (self.today - opened).days > 75
                 reason = self.pick(CLOSURE_WEIGHTS) if closed else ""
                 self.add_case(client, spec, programme, opened, age,
@@ -794,7 +813,7 @@ class _Builder:
         rng = self.rng
         open_days = (self.today - opened).days
         keyworker: User | None = rng.choice(self.caseworkers[spec.name])
-        if closed_on is None and open_days <= 14 and rng.random() < 0.35:
+        if closed_on is None and open_days <= 10 and programme != Programme.PEER_MENTORING:
             keyworker = None  # waiting for allocation
         status = CaseStatus.ON_HOLD if closed_on is None and keyworker and rng.random() < 0.05 else CaseStatus.OPEN
         case = self.new_case(client=client, spec=spec, programme=programme, opened_on=opened, keyworker=keyworker,
@@ -808,11 +827,11 @@ class _Builder:
             if closed_on is None and release_on > self.today and rng.random() < 0.5:
                 # Release soon: a gate date lands in the next few weeks.
                 release_on = self.today + dt.timedelta(days=rng.randint(1, 24))
-            if closed_on and release_on > closed_on:
-                release_on = closed_on
+            if closed_on and release_on >= closed_on:
+                release_on = None  # still inside when the episode closed
         kinds = {
             ContactKind.OFFICE: 24, ContactKind.PHONE: 25, ContactKind.TEXT: 20, ContactKind.HOME_VISIT: 10,
-            ContactKind.OTHER: 7, ContactKind.COURT: 2, ContactKind.CRISIS_CALL: 2,
+            ContactKind.OTHER: 7, ContactKind.COURT: 2, ContactKind.CRISIS_CALL: 1,
             ContactKind.MENTORING: 25 if programme == Programme.PEER_MENTORING else 0,
         }
         self.plan(case, spec, prison=prison, release_on=release_on, contact_weights=kinds)
@@ -828,7 +847,6 @@ class _Builder:
             "them": them, "their": their, "Their": their.capitalize(), "area": client.home_area,
             "prison": "the prison", "court": "court", "office": "the office", **extra,
         }
-        text = text.replace("{source}", extra.get("source", "")).replace("{want}", extra.get("want", ""))
         return text.format(**values)
 
     def contact(
@@ -865,7 +883,7 @@ class _Builder:
         return ""
 
     def note_contact(self, plan: _Plan, day: dt.date, kind: str | None = None, *, hour: int | None = None,
-                     minute: int | None = None) -> None:
+                     minute: int | None = None, court: str = "") -> None:
         """One contact from the note bank on `day`, of `kind` or a kind suiting the case at that time."""
         rng = self.rng
         in_custody = plan.in_custody(day)
@@ -877,11 +895,15 @@ class _Builder:
             if kind is None:
                 kind = self.pick(plan.contact_weights.items())
             pool = [n for n in NOTES if n.kind == kind]
-            if kind in (ContactKind.OFFICE, ContactKind.PHONE, ContactKind.HOME_VISIT) and rng.random() < 0.04:
+            if kind in (ContactKind.OFFICE, ContactKind.PHONE, ContactKind.HOME_VISIT) and rng.random() < 0.012:
                 pool = [n for n in SENSITIVE_NOTES if n.kind == kind]
         note = rng.choice(pool)
-        court = ""
-        if note.kind == ContactKind.COURT:
+        for _ in range(4):  # caseworkers rarely write the same note twice running
+            if note.text not in plan.recent_notes:
+                break
+            note = rng.choice(pool)
+        plan.recent_notes = [*plan.recent_notes[-3:], note.text]
+        if note.kind == ContactKind.COURT and not court:
             court = rng.choice(YOUTH_COURTS if plan.case.programme == Programme.YOUNG_PEOPLE else COURTS)
         if hour is None:
             if note.kind == ContactKind.CRISIS_CALL:
@@ -942,7 +964,6 @@ class _Builder:
         owner = case.keyworker
         if owner is None:
             return
-        client = plan.client
         if case.status == CaseStatus.CLOSED:
             assert case.closed_on is not None
             for _ in range(rng.randint(0, 2)):
@@ -952,6 +973,8 @@ class _Builder:
         titles = CUSTODY_TASK_TITLES if plan.in_custody(self.today) else TASK_TITLES
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
             when = self.pick(((-1, 18), (0, 35), (1, 25), (2, 22)))  # overdue, this week, next weeks, done
+            if when == 0 and owner.email == FEATURED_EMAIL:
+                when = 1  # Dee's week carries the staged story's tasks
             if when == -1:
                 due = self.today - dt.timedelta(days=rng.randint(1, 20))
             elif when == 0:
@@ -961,7 +984,6 @@ class _Builder:
             else:
                 due = self.today - dt.timedelta(days=rng.randint(1, 40))
             self.task(plan, owner, max(due, case.opened_on), done=when == 2, title=rng.choice(titles))
-        del client
 
     def task(
         self, plan: _Plan, owner: User, due: dt.date, *, done: bool, title: str = "", detail: str = "",
@@ -1000,14 +1022,16 @@ class _Builder:
                                   (AppointmentKind.PHONE, 20), (AppointmentKind.COURSE, 8),
                                   (AppointmentKind.COURT, 4)))
                 location = {
-                    AppointmentKind.OFFICE: plan.spec.office, AppointmentKind.HOME_VISIT: f"Home, {plan.client.home_area}",
+                    AppointmentKind.OFFICE: plan.spec.office,
+                    AppointmentKind.HOME_VISIT: f"Home, {plan.client.home_area}",
                     AppointmentKind.COURSE: f"{plan.spec.area} College", AppointmentKind.PHONE: "",
                     AppointmentKind.COURT: rng.choice(YOUTH_COURTS if case.programme == Programme.YOUNG_PEOPLE
                                                       else COURTS),
                 }[kind]
                 minutes = {AppointmentKind.COURT: 180, AppointmentKind.PHONE: 15, AppointmentKind.COURSE: 120}.get(
                     kind, rng.choice((45, 60, 60, 90)))
-            start = self.at(day, 10 if kind == AppointmentKind.COURT else rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
+            hour = 10 if kind == AppointmentKind.COURT else rng.randint(9, 16)
+            start = self.at(day, hour, rng.choice((0, 15, 30, 45)))
             self.appointment(plan, staff, kind, start, minutes, location)
 
     def appointment(
@@ -1017,7 +1041,9 @@ class _Builder:
         end = start + dt.timedelta(minutes=minutes)
         if status is None:
             status = AppointmentStatus.BOOKED
-            if end < self.now:
+            if end < self.now and kind == AppointmentKind.GATE:
+                status = AppointmentStatus.ATTENDED
+            elif end < self.now:
                 status = self.pick(((AppointmentStatus.ATTENDED, 76), (AppointmentStatus.LATE, 6),
                                     (AppointmentStatus.DID_NOT_ATTEND, 10), (AppointmentStatus.CANCELLED, 8)))
         appointment = Appointment(
@@ -1025,9 +1051,11 @@ class _Builder:
             location=location, status=status, notes=notes,
         )
         self.appointments.append(appointment)
-        if contact and status in (AppointmentStatus.ATTENDED, AppointmentStatus.LATE):
-            self.note_contact(plan, timezone.localtime(start, self.tz).date(), APPOINTMENT_TO_CONTACT[AppointmentKind(kind)],
-                              hour=start.hour, minute=start.minute)
+        if contact and kind in APPOINTMENT_TO_CONTACT and status in (
+            AppointmentStatus.ATTENDED, AppointmentStatus.LATE
+        ):
+            self.note_contact(plan, start.date(), APPOINTMENT_TO_CONTACT[kind], hour=start.hour,
+                              minute=start.minute, court=location if kind == AppointmentKind.COURT else "")
         return appointment
 
     # saving
@@ -1046,9 +1074,6 @@ class _Builder:
 
     def backdate(self, plans: list[_Plan]) -> None:
         """Records carry the time they were made (auto_now_add sets "now" on insert): put it back."""
-        Contact.objects.filter(pk__in=_subquery_ids(self.contacts)).update(
-            created_at=F("occurred_at"), updated_at=F("occurred_at")
-        ) if False else None  # noqa: B018 - replaced below (kept simple: one UPDATE per team's contacts)
         client_first: dict[uuid.UUID, dt.datetime] = {}
         for plan in plans:
             opened = self.at(plan.case.opened_on, 10, 30)
@@ -1057,11 +1082,18 @@ class _Builder:
             client_first.setdefault(plan.client.pk, plan.case.created_at)
         for client in self.clients:
             client.created_at = client.updated_at = client_first.get(client.pk, self.now)
+        def made(planned: dt.datetime, client_id: uuid.UUID | None) -> dt.datetime:
+            """Planned ahead, but never before the client came to us, and never in the future."""
+            earliest = client_first.get(client_id, planned) if client_id else planned
+            return min(max(planned, earliest), self.now)
+
         for task in self.tasks:
-            task.created_at = min(self.at(task.due_on, 9, 0) - dt.timedelta(days=7), self.now)
+            task.created_at = made(self.at(task.due_on, 9, 0) - dt.timedelta(days=7), task.client_id)
             task.updated_at = task.completed_at or task.created_at
         for appt in self.appointments:
-            appt.created_at = appt.updated_at = min(appt.starts_at - dt.timedelta(days=10), self.now)
+            appt.created_at = made(appt.starts_at - dt.timedelta(days=10), appt.client_id)
+            settled = appt.status != AppointmentStatus.BOOKED and appt.ends_at < self.now
+            appt.updated_at = appt.ends_at if settled else appt.created_at
         Case.objects.bulk_update([p.case for p in plans], ["created_at", "updated_at"], batch_size=500)
         Client.objects.bulk_update(self.clients, ["created_at", "updated_at"], batch_size=500)
         Task.objects.bulk_update(self.tasks, ["created_at", "updated_at"], batch_size=500)
@@ -1074,13 +1106,202 @@ class _Builder:
     # the week from DESIGN.md, for Dee in Lambeth
 
     def build_featured_week(self) -> None:
-        from keyworker.core import demo_week  # noqa: PLC0415
+        """Dee's week: intake on Monday, the gate on Tuesday, home visits on Wednesday, prison visits on
+        Thursday, court on Friday. Past parts of the week read as done; the rest is booked."""
+        spec = TEAM_BY_NAME[LAMBETH]
+        dee, mon = self.dee, self.monday
+        day = [mon + dt.timedelta(days=i) for i in range(7)]
 
-        demo_week.stage(self)
+        def ago(days: int) -> dt.date:
+            return mon - dt.timedelta(days=days)
 
+        def staged(first: str, last: str, *, age: int, programme: str, opened: dt.date, gender: str = Gender.MALE,
+                   prison: str = "", custody_from: dt.date | None = None, release_on: dt.date | None = None,
+                   history: bool = True, **fields: Any) -> _Plan:
+            client = self.new_client(spec=spec, programme=programme, first_name=first, last_name=last,
+                                     gender=gender, age=age, home_area="Lambeth", **fields)
+            case = self.new_case(client=client, spec=spec, programme=programme, opened_on=opened, keyworker=dee)
+            weights = {ContactKind.OFFICE: 30, ContactKind.PHONE: 30, ContactKind.TEXT: 25,
+                       ContactKind.HOME_VISIT: 10, ContactKind.OTHER: 5}
+            plan = self.plan(case, spec, prison=prison, custody_from=custody_from, release_on=release_on,
+                             history_until=ago(3), staged=True, contact_weights=weights)
+            if history:
+                self.build_history(plan)
+            return plan
 
-def _subquery_ids(objs: list[Any]) -> list[Any]:
-    return [o.pk for o in objs]
+        def note(plan: _Plan, when: dt.date, hour: int, kind: str, text: str, *pathways: str,
+                 sensitive: bool = False, minutes: int | None = None, location: str | None = None) -> None:
+            self.contact(plan, kind=kind, at=self.at(when, hour, self.rng.choice((0, 10, 20, 30, 45))),
+                         note=text, pathways=pathways, sensitive=sensitive, by=dee, minutes=minutes,
+                         location=self.location_for(plan, kind) if location is None else location)
+
+        def task(plan: _Plan | None, due: dt.date, title: str, *, done: bool = False) -> None:
+            # The week's tasks stay open, so My week shows them on their days whatever today is.
+            completed = min(self.at(due, 16, 30), self.now - dt.timedelta(minutes=5)) if done else None
+            self.tasks.append(Task(
+                id=self.uuid(), client=plan.client if plan else None, case=plan.case if plan else None,
+                title=title, due_on=due, owner=dee, created_by=dee, completed_at=completed,
+                completed_by=dee if done else None,
+            ))
+
+        def booked(plan: _Plan, kind: str, when: dt.date, hour: int, minute: int, minutes: int, location: str,
+                   notes: str = "") -> Appointment:
+            start = self.at(when, hour, minute)
+            status = AppointmentStatus.ATTENDED if start + dt.timedelta(minutes=minutes) < self.now \
+                else AppointmentStatus.BOOKED
+            return self.appointment(plan, dee, kind, start, minutes, location, notes=notes, contact=False,
+                                    status=status)
+
+        def happened(appointment: Appointment) -> bool:
+            return appointment.status == AppointmentStatus.ATTENDED
+
+        # Monday: a self-referral from a young woman who wants out of a newly forming group.
+        kayla = staged(
+            "Kayla", "Brightwater", age=19, programme=Programme.WOMEN_AND_GIRLS, opened=day[0],
+            gender=Gender.FEMALE, pronouns="she/her", history=False, email="",
+            may_phone=False, may_text=True, may_leave_voicemail=False, may_write=False, code_word="sunflower",
+            safe_contact_note="Text only, from the office mobile. Others check her phone: if she replies "
+                              "'wrong number', stop and wait for her to get in touch.",
+            address="", postcode="",
+        )
+        note(kayla, day[0], 9, ContactKind.PHONE,
+             "Self-referral. Kayla rang the office line from a friend's phone, very scared. A group of girls has "
+             "started up round her way, holding things for older boys, and she's been told she can't leave. "
+             "Wants out. Do NOT ring her or leave voicemails: text only, code word agreed. Coming in at 11.",
+             _P.ATTITUDES, sensitive=True, minutes=20, location="")
+        monday_office = booked(kayla, AppointmentKind.OFFICE, day[0], 11, 0, 60, spec.office,
+                               "Self-referral, first meeting. Text only; code word on file.")
+        if happened(monday_office):
+            note(kayla, day[0], 11, ContactKind.OFFICE,
+                 "First meeting at the office. Went through consent and safe contact (text only, no voicemail, "
+                 "code word). Main worry is retaliation if they find out she's talking to us. Started a safety "
+                 "plan: routes to college that avoid the parade, who she can stay with. Marcia agreed we take "
+                 "her on while funding is looked at.", _P.ATTITUDES, _P.ETE, sensitive=True, minutes=60)
+        task(kayla, day[0], "Safety plan with Kayla")
+        task(kayla, day[0], "Get Marcia's sign-off to take Kayla on as unfunded work")
+        task(kayla, day[1], "Text Kayla (code word) to check she got home OK")
+
+        # Tuesday: through the gate. In custody at HMP Brixton for five months of casework.
+        prison = "HMP Brixton"
+        course_start = day[1] + dt.timedelta(days=6)
+        darnell = staged(
+            "Darnell", "Ashcombe", age=27, programme=Programme.RESETTLEMENT, opened=ago(150), prison=prison,
+            release_on=day[1], history=False, may_leave_voicemail=True, email="",
+            address="", postcode="", safe_contact_note="No fixed address on release; phone from the gate.",
+        )
+        starts = f"{course_start:%A} {course_start.day} {course_start:%B}"
+        release = f"{day[1]:%A} {day[1].day} {day[1]:%B}"
+        for days_ago, hour, kind, text, pathways in (
+            (150, 10, ContactKind.PRISON_VISIT,
+             "First visit at HMP Brixton, referred by the prison resettlement team. Five months left to serve "
+             "(robbery). Open about a cocaine habit, about £300 a week before he came in, paid for with robbery "
+             "and burglary. Wants to come out different this time. Goals agreed: stay drug-free, start training.",
+             (_P.DRUGS_ALCOHOL, _P.ATTITUDES, _P.ETE)),
+            (121, 14, ContactKind.PRISON_VISIT,
+             "Visit. On the drug recovery wing, clean since remand. Went through all seven pathways: biggest "
+             "gaps are accommodation and ID. Mum won't have him back at hers, which he understands.",
+             (_P.ACCOMMODATION, _P.DRUGS_ALCOHOL, _P.FAMILY)),
+            (96, 11, ContactKind.PHONE,
+             f"Spoke to the offender manager at HMP Brixton. Release date confirmed: {release}. Housing "
+             "referral is in with the council.", (_P.ACCOMMODATION,)),
+            (70, 10, ContactKind.PRISON_VISIT,
+             "Visit. Worried about going back to the same area: the people he owed are still about. Talked "
+             "about a room outside the borough. Started the bank account application through the prison.",
+             (_P.ACCOMMODATION, _P.FINANCE, _P.ATTITUDES)),
+            (46, 15, ContactKind.OTHER,
+             "Letter from Darnell: he's passed the level 1 English. Proud of it. Wrote back.", (_P.ETE,)),
+            (31, 10, ContactKind.PRISON_VISIT,
+             "Visit. Went through the release-day plan: gate pick-up 8am, probation at 10, Housing Options "
+             "after. Brief Intervention Service appointment booked for the week after release.",
+             (_P.DRUGS_ALCOHOL, _P.ACCOMMODATION)),
+            (12, 12, ContactKind.PHONE,
+             f"The college has a place for Darnell on the CSCS construction course starting {starts}. Told him "
+             "on the prison phone: first time I've heard him excited.", (_P.ETE,)),
+            (4, 10, ContactKind.PRISON_VISIT,
+             "Last visit before release. Still clean, still set on the course. Nervous about the first night. "
+             "Gave him the office number and went over the plan again.", (_P.DRUGS_ALCOHOL, _P.ATTITUDES)),
+        ):
+            note(darnell, ago(days_ago), hour, kind, text, *pathways)
+        task(darnell, ago(3), "Send Darnell's release-day plan to the offender manager at HMP Brixton", done=True)
+        gate = booked(darnell, AppointmentKind.GATE, day[1], 8, 0, 180, f"{prison} (gate)",
+                      "Release day. Gate at 8, probation at 10, then Housing Options.")
+        if happened(gate):
+            note(darnell, day[1], 8, ContactKind.GATE,
+                 "Met Darnell at the gate, HMP Brixton. Straight to probation, then Housing Options: hostel room "
+                 "in Croydon for now, away from the old area. Bought breakfast and a phone. Reminded him about "
+                 f"the Brief Intervention Service next week and the course on {starts}.",
+                 _P.ACCOMMODATION, _P.DRUGS_ALCOHOL, _P.ETE, minutes=210)
+        task(darnell, day[1], "After the gate: probation at 10, then Housing Options with Darnell")
+        task(darnell, day[4], "Check Darnell has boots and ID for the course on Monday")
+
+        # Wednesday: two home visits.
+        reece = staged("Reece", "Calloway", age=29, programme=Programme.GANG_EXIT, opened=ago(300))
+        note(reece, ago(17), 14, ContactKind.OFFICE,
+             "Reece says he's smoking more weed since losing the warehouse job. Not ready for the drug service "
+             "yet but will think about it. Home visit booked.", _P.DRUGS_ALCOHOL, _P.ETE)
+        mikey = staged("Mikey", "Dunmore", age=18, programme=Programme.GANG_EXIT, opened=ago(180),
+                       preferred_name="")
+        visit_note = "Lone working: check in with the office before, check out after."
+        wed_am = booked(reece, AppointmentKind.HOME_VISIT, day[2], 10, 0, 60, "Home, Stockwell", visit_note)
+        wed_pm = booked(mikey, AppointmentKind.HOME_VISIT, day[2], 14, 0, 60, "Home, Tulse Hill", visit_note)
+        if happened(wed_pm):
+            note(mikey, day[2], 14, ContactKind.HOME_VISIT,
+                 "Home visit, Tulse Hill. Checked in at 13:55, out at 15:05. Mikey's mum there. He's back at "
+                 "college three days a week and wants to do his driving theory.", _P.ETE, _P.FAMILY, minutes=60)
+        if happened(wed_am):
+            note(reece, day[2], 10, ContactKind.HOME_VISIT,
+                 "Home visit, Stockwell. Checked in at 9:55, out at 11:05. Talked about work and the weed.",
+                 _P.DRUGS_ALCOHOL, _P.ETE, minutes=60)
+        task(reece, day[2], "Chase Reece's GP letter for the housing bid")
+        task(mikey, ago(4), "Update Mikey's support plan")  # overdue
+
+        # Thursday: three clients at one prison.
+        wandsworth = "HMP Wandsworth"
+        lewis = staged("Lewis", "Farrant", age=24, programme=Programme.GANG_EXIT, opened=ago(400),
+                       prison=wandsworth, custody_from=ago(200))
+        ashton = staged("Ashton", "Pryce", age=31, programme=Programme.GANG_EXIT, opened=ago(90), prison=wandsworth)
+        tremaine = staged("Tremaine", "Hallam", age=21, programme=Programme.GANG_EXIT, opened=ago(60),
+                          prison=wandsworth)
+        note(lewis, ago(24), 10, ContactKind.PRISON_VISIT,
+             "Visit at HMP Wandsworth. Lewis knows his case was in the papers and people talk. Worked on "
+             "who he is apart from that: his little girl, the gym, wanting to be a plumber.",
+             _P.ATTITUDES, _P.FAMILY)
+        for plan, hour, minute in ((lewis, 9, 30), (ashton, 10, 45), (tremaine, 13, 30)):
+            visit = booked(plan, AppointmentKind.PRISON_VISIT_LEGAL, day[3], hour, minute, 60, wandsworth,
+                           "Legal visit booked through the OMU. Bring ID; no phones past reception.")
+            if happened(visit):
+                self.note_contact(plan, day[3], ContactKind.PRISON_VISIT, hour=hour, minute=minute)
+        task(None, day[3], "Book next month's legal visits at HMP Wandsworth")
+
+        # Friday: court, for a client who now mentors younger people on his estate.
+        jerome = staged("Jerome", "Whitfield", age=24, programme=Programme.GANG_EXIT, opened=ago(430))
+        jerome.contact_weights = {**jerome.contact_weights, ContactKind.MENTORING: 20}
+        for days_ago, kind, text, pathways in (
+            (425, ContactKind.OFFICE,
+             "Jerome came in with his aunt. Wants out after his cousin got hurt. Charged with possession with "
+             "intent (from last year); no trial date yet. Agreed to meet every week.", (_P.ATTITUDES,)),
+            (300, ContactKind.OTHER, "Jerome finished the first aid course. Certificate on file.", (_P.ETE,)),
+            (210, ContactKind.OTHER,
+             "Jerome completed the Level 2 Award in Youth Work: his first qualification.", (_P.ETE,)),
+            (180, ContactKind.MENTORING,
+             "Jerome's first session mentoring two younger boys from his estate. Calm and clear with them.",
+             (_P.ATTITUDES,)),
+            (60, ContactKind.MENTORING,
+             "Mentoring: Jerome now sees three lads weekly on the estate. One of them is back in school full "
+             "time.", (_P.ATTITUDES, _P.ETE)),
+            (20, ContactKind.OFFICE,
+             "Sentencing hearing listed at Inner London Crown Court. Jerome asked for a character reference. "
+             "Agreed: engagement since he first came in, the courses, the mentoring.", (_P.ATTITUDES,)),
+        ):
+            note(jerome, ago(days_ago), 15, kind, text, *pathways)
+        court = booked(jerome, AppointmentKind.COURT, day[4], 10, 0, 180, "Inner London Crown Court",
+                       "Sentencing. Character reference to hand to counsel before the hearing.")
+        if happened(court):
+            note(jerome, day[4], 10, ContactKind.COURT,
+                 "Inner London Crown Court with Jerome. Reference read by the judge. Non-custodial: community "
+                 "order with unpaid work. He can carry on mentoring.", _P.ATTITUDES, minutes=200)
+        task(jerome, day[3], "Finish Jerome's character reference for Friday")
+        task(jerome, day[4], "Record the outcome of Jerome's hearing")
 
 
 def _reserve(name: str, count: int) -> int:

@@ -11,6 +11,7 @@ from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
 from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.policy import can_assign_to, can_record_on, can_use_casework
+from keyworker.core.validation import create_checked
 from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.people.models import Client
 
@@ -40,8 +41,15 @@ def appointment_book(
         raise ValidationFailed("Choose the kind of appointment.", {"kind": ["Choose the kind of appointment."]})
     if ends_at < starts_at:
         raise ValidationFailed("An appointment must end after it starts.", {"ends_at": ["End is before start."]})
-    appointment = Appointment.objects.create(
-        kind=kind, starts_at=starts_at, ends_at=ends_at, staff=staff, client=client, location=location, notes=notes
+    appointment = create_checked(
+        Appointment,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        staff=staff,
+        client=client,
+        location=location,
+        notes=notes,
     )
     audit_event_record(actor=actor, action=AuditAction.CREATE, obj=appointment, client_id=client.pk if client else None)
     return appointment

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from keyworker.api.common import actor_of, page_of, record_id, record_views
 from keyworker.api.schemas import READ_ERRORS, PageOut, PageParams, RecordOut
@@ -54,9 +55,15 @@ class ClientPageOut(PageOut):
 
 class ClientSearch(Schema):
     q: str | None = Field(
-        None, max_length=200, pattern=r"^[^\x00]*$",
-        description="Words that must all match a name, preferred name or case reference.",
+        None, max_length=200, description="Words that must all match a name, preferred name or case reference."
     )
+
+    @field_validator("q")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("The search contains a character that is not allowed.")
+        return value
 
 
 @router.get("/clients", response={200: ClientPageOut, **READ_ERRORS}, summary="Clients you work with")

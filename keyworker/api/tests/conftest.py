@@ -57,3 +57,4 @@ def login(client: HttpClient, personas: Personas) -> Any:
         return client
 
     return sign_in
+
