@@ -106,9 +106,11 @@ run: install ## Install, migrate, load the demo and serve on http://127.0.0.1:80
 	@echo
 	@echo "Keyworker is running at http://$(HOST):$(PORT)/  (sign in with a demo account above; Ctrl-C stops it)"
 	@echo
-	@# Plain http on loopback: cookies must not require https here.
-	KEYWORKER_SECURE_COOKIES=$${KEYWORKER_SECURE_COOKIES:-0} \
-	  exec $(BIN)/gunicorn keyworker.wsgi:application -b $(HOST):$(PORT) -w $(WORKERS) --access-logfile -
+	@# Plain http on loopback: cookies must not require https here. No control socket: it lives in
+	@# ~/.gunicorn and would clash with a second clone's server.
+	@KEYWORKER_SECURE_COOKIES=$${KEYWORKER_SECURE_COOKIES:-0} \
+	  exec $(BIN)/gunicorn keyworker.wsgi:application -b $(HOST):$(PORT) -w $(WORKERS) \
+	    --no-control-socket --access-logfile -
 
 # --- Checks -----------------------------------------------------------------------------------------
 

@@ -213,7 +213,7 @@ def get_case(request: HttpRequest, case_id: str) -> Case:
 def list_client_cases(request: HttpRequest, client_id: str) -> list[Case]:
     actor = actor_of(request)
     client = client_get_for(actor, record_id(client_id))
-    cases = list(selectors.cases_of_client(client))
+    cases = list(selectors.cases_of_client(client, actor))
     client_viewed(actor=actor, client_id=client.pk, obj=client, what="api:client_cases")
     return cases
 

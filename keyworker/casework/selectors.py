@@ -7,8 +7,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.casework.models import Case, CaseStatus, Contact, ContactAmendment, Task
@@ -31,8 +33,12 @@ def case_list_for(user: User) -> QuerySet[Case]:
 
 
 def caseload_for(
-    user: User, *, status: str | None = CaseStatus.OPEN, programme: str | None = None,
-    keyworker: Literal["me", "team"] = "team", sort: str = "name",
+    user: User,
+    *,
+    status: str | None = CaseStatus.OPEN,
+    programme: str | None = None,
+    keyworker: Literal["me", "team"] = "team",
+    sort: str = "name",
 ) -> QuerySet[Case]:
     """Cases in the user's reach, filtered: their own ("me") or the whole team's."""
     cases = case_list_for(user)
@@ -50,28 +56,30 @@ def caseload_for(
 def case_get_for(user: User, case_id: uuid.UUID | str) -> Case:
     try:
         return case_list_for(user).get(pk=case_id)
-    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+    except (Case.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise NotFound() from exc
 
 
-def cases_of_client(client: Client) -> QuerySet[Case]:
-    """A visible client's episodes; call only with a client from a selector."""
-    return client.cases.select_related("keyworker", "team").order_by("-opened_on")
+def cases_of_client(client: Client, user: User) -> QuerySet[Case]:
+    """The client's episodes of support, if the client is within the user's reach (else none)."""
+    return case_list_for(user).filter(client=client).order_by("-opened_on")
 
 
 def contact_list_for(user: User, client: Client | None = None) -> QuerySet[Contact]:
     contacts = Contact.objects.filter(client__in=policy.clients_visible_to(user))
     if client is not None:
         contacts = contacts.filter(client=client)
-    return contacts.select_related("recorded_by", "case").prefetch_related(
-        Prefetch("amendments", queryset=ContactAmendment.objects.select_related("recorded_by"))
-    ).order_by("-occurred_at", "-created_at")
+    return (
+        contacts.select_related("recorded_by", "case")
+        .prefetch_related(Prefetch("amendments", queryset=ContactAmendment.objects.select_related("recorded_by")))
+        .order_by("-occurred_at", "-created_at")
+    )
 
 
 def contact_get_for(user: User, contact_id: uuid.UUID | str) -> Contact:
     try:
         return contact_list_for(user).select_related("client").get(pk=contact_id)
-    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+    except (Contact.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise NotFound() from exc
 
 
@@ -84,7 +92,8 @@ class TimelineEntry:
 
     @property
     def sort_key(self) -> dt.date:
-        return self.when.date() if isinstance(self.when, dt.datetime) else self.when
+        """The day in London, where the work happens (a contact at 00:30 BST is that day, not the one before)."""
+        return timezone.localdate(self.when) if isinstance(self.when, dt.datetime) else self.when
 
 
 TIMELINE_PAGE_SIZE = 20
@@ -99,7 +108,7 @@ def timeline_for(client: Client, user: User, *, page: int = 1) -> tuple[list[Tim
     # (the first page also takes newer ones, the last page older ones).
     newest = None if not paged.has_previous() or not entries else entries[0].sort_key
     oldest = None if not paged.has_next() or not entries else entries[-1].sort_key
-    for case in cases_of_client(client):
+    for case in cases_of_client(client, user):
         for when, kind in ((case.opened_on, "case_opened"), (case.closed_on, "case_closed")):
             if when is None:
                 continue
@@ -113,9 +122,7 @@ def task_list_for(user: User, *, client: Client | None = None, include_done: boo
     """Tasks on clients in the user's reach, plus their own tasks that name no client."""
     from django.db.models import Q
 
-    tasks = Task.objects.filter(
-        Q(client__in=policy.clients_visible_to(user)) | Q(client__isnull=True, owner=user)
-    )
+    tasks = Task.objects.filter(Q(client__in=policy.clients_visible_to(user)) | policy.own_records_scope(user, "owner"))
     if client is not None:
         tasks = tasks.filter(client=client)
     if not include_done:
@@ -126,5 +133,5 @@ def task_list_for(user: User, *, client: Client | None = None, include_done: boo
 def task_get_for(user: User, task_id: uuid.UUID | str) -> Task:
     try:
         return task_list_for(user, include_done=True).get(pk=task_id)
-    except (Task.DoesNotExist, ValueError, TypeError) as exc:
+    except (Task.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise NotFound() from exc

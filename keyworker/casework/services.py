@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Case as Case_
+from django.db.models import IntegerField, Value, When
 from django.utils import timezone
 
 from keyworker.accounts.models import Team, User
@@ -22,8 +24,8 @@ from keyworker.casework.models import (
     Task,
 )
 from keyworker.casework.rules import case_transition_allowed, contact_problems
-from keyworker.core.errors import NotAllowed, ValidationFailed
-from keyworker.core.policy import can_assign_to, can_record_on, can_use_casework
+from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
+from keyworker.core.policy import can_assign_to, can_manage_case, can_record_on, can_use_casework
 from keyworker.core.sequences import next_value
 from keyworker.core.validation import check_field_values, create_checked
 from keyworker.core.versioning import save_if_unchanged
@@ -47,6 +49,10 @@ def case_open(
 ) -> Case:
     if not can_use_casework(actor) or actor.team_id != team.pk:
         raise NotAllowed("You can open cases only in your own team.")
+    # A client already supported elsewhere is opened only by someone who can see them; opening a case
+    # must not be a way to reach another team's client.
+    if client.cases.exists() and not can_record_on(actor, client):
+        raise NotAllowed("You cannot open a case for this client.")
     if programme not in Programme.values:
         raise ValidationFailed("Choose a programme.", {"programme": ["Choose a programme."]})
     if keyworker is not None and keyworker.team_id != team.pk:
@@ -79,32 +85,49 @@ def case_change_status(
     closed_on: dt.date | None = None,
 ) -> Case:
     """Put a case on hold, resume it, or close it (closing needs a reason)."""
-    _require_recording(actor, case.client)
+    if not can_manage_case(actor, case):
+        raise NotAllowed("Only the case's own team can change its status.")
     if not case_transition_allowed(case.status, status):
         raise ValidationFailed(
             f"A case that is {case.get_status_display().lower()} cannot become {CaseStatus(status).label.lower()}."
             if status in CaseStatus.values
             else "Choose a status."
         )
-    fields = ["status"]
-    case.status = status
+    changes: dict[str, object] = {"status": status}
     if status == CaseStatus.CLOSED:
         if closure_reason not in ClosureReason.values:
             raise ValidationFailed("Choose why the case is closing.", {"closure_reason": ["Choose a reason."]})
         closed_on = closed_on or timezone.localdate()
         if closed_on < case.opened_on:
             raise ValidationFailed("A case cannot close before it opened.", {"closed_on": ["Date is before opening."]})
-        case.closure_reason, case.closure_note, case.closed_on = closure_reason, closure_note, closed_on
-        fields += ["closure_reason", "closure_note", "closed_on"]
-    save_if_unchanged(case, expected_version=expected_version, fields=fields)
+        changes.update(closure_reason=closure_reason, closure_note=closure_note, closed_on=closed_on)
+    # Apply to the caller's instance only once the database has taken the change, so a refusal leaves it as read.
+    before = {name: getattr(case, name) for name in changes}
+    for name, value in changes.items():
+        setattr(case, name, value)
+    try:
+        save_if_unchanged(case, expected_version=expected_version, fields=list(changes))
+    except ConcurrentEdit:
+        for name, value in before.items():
+            setattr(case, name, value)
+        raise
     audit_event_record(
         actor=actor, action=AuditAction.UPDATE, obj=case, client_id=case.client_id, detail={"status": status}
     )
     return case
 
 
-def _open_case_of(client: Client) -> Case | None:
-    return client.cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]).order_by("-opened_on").first()
+def _open_case_of(client: Client, actor: User) -> Case | None:
+    """The current case a record belongs to: the recorder's own team's case first, where the client is
+    supported by more than one team."""
+    current = client.cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD])
+    return (
+        current.annotate(
+            is_ours=Case_(When(team_id=actor.team_id, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        .order_by("-is_ours", "-opened_on")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -137,7 +160,7 @@ def contact_record(
     contact = create_checked(
         Contact,
         client=client,
-        case=_open_case_of(client),
+        case=_open_case_of(client, actor),
         kind=kind,
         occurred_at=occurred_at,
         duration_minutes=duration_minutes,
@@ -199,7 +222,7 @@ def task_create(
     task = create_checked(
         Task,
         client=client,
-        case=_open_case_of(client) if client else None,
+        case=_open_case_of(client, actor) if client else None,
         title=title.strip(),
         detail=detail,
         due_on=due_on,

@@ -20,6 +20,7 @@ from keyworker.accounts.models import Role
 
 if TYPE_CHECKING:
     from keyworker.accounts.models import User
+    from keyworker.casework.models import Case
     from keyworker.people.models import Client
 
 CASEWORK_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER})
@@ -72,7 +73,22 @@ def can_record_on(user: User, client: Client) -> bool:
 
 def can_see_who_viewed(user: User, client: Client) -> bool:
     """'Who viewed this record' is a manager's oversight tool."""
-    return user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
+    return (
+        _is_active_staff(user) and user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
+    )
+
+
+def own_records_scope(user: User, owner_field: str) -> Q:
+    """Records that name no client but belong to the user (their own tasks, their own appointments)."""
+    if not can_use_casework(user):
+        return Q(pk__in=[])
+    return Q(client__isnull=True, **{owner_field: user.pk})
+
+
+def can_manage_case(user: User, case: Case) -> bool:
+    """Changing a case's status is for its own team (or its keyworker), not for another team that also
+    supports the client."""
+    return can_use_casework(user) and (case.team_id == user.team_id or case.keyworker_id == user.pk)
 
 
 def can_assign_to(user: User, assignee: User) -> bool:

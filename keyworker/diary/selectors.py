@@ -19,7 +19,7 @@ from keyworker.diary.models import KEY_DATE_KINDS, Appointment
 def appointment_list_for(user: User) -> QuerySet[Appointment]:
     """Appointments about clients in the user's reach, and the user's own appointments with no client."""
     return Appointment.objects.filter(
-        Q(client__in=policy.clients_visible_to(user)) | Q(client__isnull=True, staff=user)
+        Q(client__in=policy.clients_visible_to(user)) | policy.own_records_scope(user, "staff")
     ).select_related("client", "staff")
 
 

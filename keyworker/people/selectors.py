@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from keyworker.accounts.models import User
@@ -20,7 +21,7 @@ def client_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     """The client, or NotFound if it does not exist or is outside the user's reach."""
     try:
         return client_list_for(user).get(pk=client_id)
-    except (Client.DoesNotExist, ValueError, TypeError) as exc:
+    except (Client.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise NotFound() from exc
 
 

@@ -34,7 +34,7 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
     if not request.htmx:  # type: ignore[attr-defined]
         from django.utils import timezone
 
-        cases = list(cases_of_client(client))
+        cases = list(cases_of_client(client, user))  # type: ignore[arg-type]
         context.update(
             cases=cases,
             current_case=next((c for c in cases if c.status != "closed"), None),

@@ -17,12 +17,6 @@ from keyworker.casework.models import ContactKind
 from keyworker.casework.services import contact_record
 from keyworker.core.errors import NotFound
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- writing ---------------------------------------------------------------------------------------
 
 def test_event_records_who_what_which_and_when(personas):

@@ -16,11 +16,6 @@ from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, Validati
 from keyworker.core.testing import CaseFactory, ClientFactory, TaskFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _counts() -> tuple[int, int]:
     return Task.objects.count(), AuditEvent.objects.count()
 

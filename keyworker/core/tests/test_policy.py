@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 
 from keyworker.accounts.models import Role
@@ -40,12 +39,6 @@ from keyworker.diary.models import Appointment
 from keyworker.diary.selectors import appointment_list_for
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for, client_list_for
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 # --- the world every matrix test builds ----------------------------------------------------------
 
@@ -191,17 +184,12 @@ def test_contacts(personas, persona, state):
             contact_get_for(user, contact.pk)
 
 
-_ANON_CRASH = pytest.mark.xfail(
-    strict=True, raises=DjangoValidationError,
-    reason="BUG: task_list_for/appointment_list_for filter owner=user / staff=user with an AnonymousUser, "
-    "which raises django ValidationError ('AnonymousUser is not a valid UUID') instead of returning nothing",
-)
 
 
 def _matrix_with_anonymous_crash():
     return [
         pytest.param(
-            persona, state, id=f"{persona}-{state}", marks=[_ANON_CRASH] if persona == "anonymous" else []
+            persona, state, id=f"{persona}-{state}", marks=[]
         )
         for persona in PERSONAS for state in STATES
     ]
@@ -240,11 +228,7 @@ def test_recording_follows_visibility(personas, persona, state):
 @pytest.mark.parametrize(("persona", "state"), [
     pytest.param(
         persona, state, id=f"{persona}-{state}",
-        marks=[pytest.mark.xfail(
-            strict=True, raises=AttributeError,
-            reason="BUG: can_see_who_viewed reads user.role before any authentication check, so an "
-            "AnonymousUser raises AttributeError instead of being refused",
-        )] if persona == "anonymous" else [],
+        marks=[],
     )
     for persona in PERSONAS for state in STATES
 ])
@@ -271,11 +255,6 @@ def test_unknown_ids_are_not_found(personas, getter):
             getter(personas.you, missing)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=DjangoValidationError,
-    reason="BUG: the *_get_for selectors catch ValueError/TypeError, but Django's UUIDField turns a "
-    "malformed id into django.core.exceptions.ValidationError, which escapes instead of NotFound",
-)
 @pytest.mark.parametrize("getter", GETTERS)
 @pytest.mark.parametrize("bad", ["not-a-uuid", ""])
 def test_malformed_ids_are_not_found(personas, getter, bad):
@@ -356,11 +335,6 @@ def test_own_clientless_tasks_and_appointments_are_private_to_their_owner(person
             task_get_for(other, task.pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: task_list_for and appointment_list_for return a deactivated user's own client-less tasks "
-    "and appointments (Q(client__isnull=True, owner/staff=user) bypasses the policy's active check)",
-)
 def test_inactive_user_sees_not_even_own_clientless_records(personas):
     TaskFactory(owner=personas.you, client=None)
     AppointmentFactory(staff=personas.you, client=None)

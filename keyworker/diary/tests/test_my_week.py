@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-import pytest
 from django.utils import timezone
 
 from keyworker.casework.models import CaseStatus, ClosureReason
@@ -20,10 +19,6 @@ MONDAY = dt.date(2025, 6, 9)
 WEDNESDAY = dt.date(2025, 6, 11)
 SUNDAY = dt.date(2025, 6, 15)
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

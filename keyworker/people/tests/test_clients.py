@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError as DjangoValidationError
 
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
@@ -14,11 +13,6 @@ from keyworker.people import services
 from keyworker.people.models import Client, Gender
 from keyworker.people.selectors import client_search_for
 from keyworker.people.services import client_create, client_update
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _counts() -> tuple[int, int]:
@@ -90,16 +84,9 @@ def test_create_rolls_back_when_audit_fails(personas, monkeypatch):
     assert _counts() == before
 
 
-_FULL_CLEAN_ESCAPES = pytest.mark.xfail(
-    strict=True, raises=DjangoValidationError,
-    reason="BUG: client_create/client_update call full_clean() and let django ValidationError escape for "
-    "field-level bad input (invalid email, unknown gender) instead of raising ValidationFailed with "
-    "field_errors",
-)
 BAD_VALUES = [("email", "not-an-email"), ("gender", "martian")]
 
 
-@_FULL_CLEAN_ESCAPES
 @pytest.mark.parametrize(("field", "value"), BAD_VALUES)
 def test_create_reports_invalid_field_values_as_validation_failed(personas, field, value):
     before = _counts()
@@ -109,7 +96,6 @@ def test_create_reports_invalid_field_values_as_validation_failed(personas, fiel
     assert _counts() == before
 
 
-@_FULL_CLEAN_ESCAPES
 @pytest.mark.parametrize(("field", "value"), BAD_VALUES)
 def test_update_reports_invalid_field_values_as_validation_failed(personas, field, value):
     client = personas.client_of(personas.you)
