@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, field_validator
 
 from keyworker.accounts.models import User
+from keyworker.accounts.selectors import assignable_staff_get_for
 from keyworker.api.common import actor_of, page_of, record_id, record_views, reference_id
 from keyworker.api.schemas import (
     READ_ERRORS,
@@ -273,14 +274,14 @@ OWNER_PROBLEM = ("Tasks can go to you or a member of your team.", "Choose someon
 CLIENT_PROBLEM = ("Choose a client you work with.", "Choose a client you work with.")
 
 
-def _owner(owner_id: str | None) -> User | None:
+def _owner(actor: User, owner_id: str | None) -> User | None:
     """The member of staff a new task is for. Whether they may be given it is the service's decision;
     someone who does not exist gets the same answer as someone outside the team."""
     detail, message = OWNER_PROBLEM
     owner_pk = reference_id(owner_id, field="owner_id", detail=detail, message=message)
     if owner_pk is None:
         return None
-    owner = User.objects.filter(pk=owner_pk, is_active=True).first()
+    owner = assignable_staff_get_for(actor, owner_pk)
     if owner is None:
         raise ValidationFailed(detail, {"owner_id": [message]})
     return owner
@@ -302,7 +303,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
     actor = actor_of(request)
     try:
         task = services.task_create(
-            actor=actor, title=payload.title, due_on=payload.due_on, owner=_owner(payload.owner_id),
+            actor=actor, title=payload.title, due_on=payload.due_on, owner=_owner(actor, payload.owner_id),
             client=_task_client(actor, payload.client_id), detail=payload.detail,
         )
     except ValidationFailed as exc:

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from keyworker.accounts.models import User
+from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_get_for
 from keyworker.audit.services import client_viewed
 from keyworker.casework import services
-from keyworker.casework.forms import CaseloadFilterForm, ContactForm
-from keyworker.casework.selectors import CASELOAD_SORTS, caseload_for, timeline_for
-from keyworker.core.errors import ValidationFailed
+from keyworker.casework.forms import AmendmentForm, CaseloadFilterForm, ContactForm, TaskForm
+from keyworker.casework.selectors import CASELOAD_SORTS, caseload_for, contact_get_for, task_get_for, timeline_for
+from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.people.selectors import client_get_for
@@ -31,7 +37,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return render_page(
-        request, "casework/caseload.html",
+        request,
+        "casework/caseload.html",
         {"form": form, "page": page, "sort": sort, "section": "caseload"},
         block="results",
     )
@@ -68,17 +75,104 @@ def contact_add(request: HttpRequest, client_id: str) -> HttpResponse:
             entries, timeline_page = timeline_for(client, request.user)  # type: ignore[arg-type]
             client_viewed(actor=request.user, client_id=client.pk, obj=client, what="timeline")  # type: ignore[arg-type]
             return render_page(
-                request, "people/client_detail.html",
-                {"client": client, "form": form, "entries": entries, "timeline_page": timeline_page,
-                 "recorded": True},
+                request,
+                "people/client_detail.html",
+                {"client": client, "form": form, "entries": entries, "timeline_page": timeline_page, "recorded": True},
                 block="recording",
             )
     status = 422 if request.method == "POST" else 200
     if request.htmx and request.method == "POST":  # type: ignore[attr-defined]
         entries, timeline_page = timeline_for(client, request.user)  # type: ignore[arg-type]
         return render_page(
-            request, "people/client_detail.html",
+            request,
+            "people/client_detail.html",
             {"client": client, "form": form, "entries": entries, "timeline_page": timeline_page},
             block="recording",  # htmx swaps only 2xx responses, so the form's errors come back as 200
         )
     return render_page(request, "casework/contact_add.html", {"client": client, "form": form}, status=status)
+
+
+def _apply_service_errors(form: forms.Form, exc: ValidationFailed) -> None:
+    for field, errors in exc.field_errors.items():
+        form.add_error(field if field in form.fields else None, errors)
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+
+
+@casework_view
+def contact_amend(request: HttpRequest, contact_id: str) -> HttpResponse:
+    """Correct a note: the original is kept, the correction shown beneath it."""
+    contact = contact_get_for(request.user, contact_id)  # type: ignore[arg-type]
+    form = AmendmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_amend(
+                actor=request.user,  # type: ignore[arg-type]
+                contact=contact,
+                text=form.cleaned_data["text"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationFailed as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Correction added. The original note is kept.")
+            return redirect("people:client_detail", contact.client_id)
+    client_viewed(actor=request.user, client_id=contact.client_id, obj=contact, what="contact")  # type: ignore[arg-type]
+    return render_page(
+        request,
+        "casework/contact_amend.html",
+        {"contact": contact, "client": contact.client, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _owner_choices(user: User) -> list[tuple[str, str]]:
+    return [(str(u.pk), "Me" if u.pk == user.pk else u.display_name) for u in assignable_staff_for(user)]
+
+
+@casework_view
+def task_add(request: HttpRequest, client_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    client = client_get_for(user, client_id)
+    form = TaskForm(request.POST or None, owners=_owner_choices(user), initial={"owner": str(user.pk)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_create(
+                actor=user,
+                client=client,
+                title=form.cleaned_data["title"],
+                due_on=form.cleaned_data["due_on"],
+                owner=assignable_staff_get_for(user, form.cleaned_data["owner"]),
+            )
+        except ValidationFailed as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Task added.")
+            return redirect("people:client_detail", client.pk)
+    return render_page(
+        request,
+        "casework/task_add.html",
+        {"client": client, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@casework_view
+@require_POST
+def task_complete(request: HttpRequest, task_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    task = task_get_for(user, task_id)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.task_complete(actor=user, task=task, expected_version=version)
+    except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Done: {task.title}")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("diary:my_week")
+    return redirect(back)
