@@ -132,7 +132,8 @@ class ContactIn(InputSchema):
     duration_minutes: int | None = Field(None, description="0 to 1,440.")
     location: str = Field("", max_length=200)
     pathways: list[str] = Field(
-        default_factory=list, max_length=len(Pathway.values) * 2,
+        default_factory=list,
+        max_length=len(Pathway.values) * 2,
         json_schema_extra={"items": {"type": "string", "enum": list(Pathway.values)}},
     )
     is_sensitive: bool = False
@@ -180,6 +181,14 @@ class TaskIn(InputSchema):
     detail: str = ""
 
 
+class CaseStatusIn(InputSchema):
+    status: Literal["open", "on_hold", "closed"]
+    version: int = Field(ge=1, le=MAX_VERSION, description="The case's `version` as you read it.")
+    closure_reason: str = Field("", max_length=32, description="Required when closing: one of ClosureReason.")
+    closure_note: str = Field("", max_length=5000)
+    closed_on: dt.date | None = None
+
+
 class TaskCompleteIn(InputSchema):
     version: int = Field(ge=1, le=MAX_VERSION, description="The task's `version` as you read it.")
 
@@ -210,6 +219,21 @@ def get_case(request: HttpRequest, case_id: str) -> Case:
     return case
 
 
+@router.post("/cases/{case_id}/status", response={200: CaseOut, **WRITE_ERRORS}, summary="Hold, resume or close a case")
+def change_case_status(request: HttpRequest, case_id: str, payload: CaseStatusIn) -> Case:
+    actor = actor_of(request)
+    case = selectors.case_get_for(actor, record_id(case_id))
+    return services.case_change_status(
+        actor=actor,
+        case=case,
+        expected_version=payload.version,
+        status=payload.status,
+        closure_reason=payload.closure_reason,
+        closure_note=payload.closure_note,
+        closed_on=payload.closed_on,
+    )
+
+
 @router.get("/clients/{client_id}/cases", response={200: list[CaseOut], **READ_ERRORS}, summary="A client's cases")
 def list_client_cases(request: HttpRequest, client_id: str) -> list[Case]:
     actor = actor_of(request)
@@ -220,7 +244,8 @@ def list_client_cases(request: HttpRequest, client_id: str) -> list[Case]:
 
 
 @router.get(
-    "/clients/{client_id}/contacts", response={200: ContactPageOut, **READ_ERRORS},
+    "/clients/{client_id}/contacts",
+    response={200: ContactPageOut, **READ_ERRORS},
     summary="A client's contact log, newest first",
 )
 def list_contacts(request: HttpRequest, client_id: str, paging: Query[PageParams]) -> dict:
@@ -231,22 +256,27 @@ def list_contacts(request: HttpRequest, client_id: str, paging: Query[PageParams
     return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}
 
 
-@router.post(
-    "/clients/{client_id}/contacts", response={201: ContactOut, **WRITE_ERRORS}, summary="Record a contact"
-)
+@router.post("/clients/{client_id}/contacts", response={201: ContactOut, **WRITE_ERRORS}, summary="Record a contact")
 def create_contact(request: HttpRequest, client_id: str, payload: ContactIn) -> Status[Contact]:
     actor = actor_of(request)
     client = client_get_for(actor, record_id(client_id))
     contact = services.contact_record(
-        actor=actor, client=client, kind=payload.kind, note=payload.note, occurred_at=payload.occurred_at,
-        duration_minutes=payload.duration_minutes, location=payload.location, pathways=payload.pathways,
+        actor=actor,
+        client=client,
+        kind=payload.kind,
+        note=payload.note,
+        occurred_at=payload.occurred_at,
+        duration_minutes=payload.duration_minutes,
+        location=payload.location,
+        pathways=payload.pathways,
         is_sensitive=payload.is_sensitive,
     )
     return Status(201, selectors.contact_get_for(actor, contact.pk))
 
 
 @router.post(
-    "/contacts/{contact_id}/amendments", response={201: AmendmentOut, **WRITE_ERRORS},
+    "/contacts/{contact_id}/amendments",
+    response={201: AmendmentOut, **WRITE_ERRORS},
     summary="Correct a contact's note",
 )
 def create_amendment(request: HttpRequest, contact_id: str, payload: AmendmentIn) -> Status[ContactAmendment]:
@@ -303,8 +333,12 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
     actor = actor_of(request)
     try:
         task = services.task_create(
-            actor=actor, title=payload.title, due_on=payload.due_on, owner=_owner(actor, payload.owner_id),
-            client=_task_client(actor, payload.client_id), detail=payload.detail,
+            actor=actor,
+            title=payload.title,
+            due_on=payload.due_on,
+            owner=_owner(actor, payload.owner_id),
+            client=_task_client(actor, payload.client_id),
+            detail=payload.detail,
         )
     except ValidationFailed as exc:
         raise ValidationFailed(

@@ -21,6 +21,7 @@ PATHS = {
     "/api/v1/contacts/{contact_id}/amendments": {"post"},
     "/api/v1/tasks": {"get", "post"},
     "/api/v1/tasks/{task_id}/complete": {"post"},
+    "/api/v1/cases/{case_id}/status": {"post"},
 }
 
 
