@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from keyworker.casework.models import ContactKind, Pathway, Programme
+from keyworker.casework.models import CaseStatus, ClosureReason, ContactKind, Pathway, Programme
 
 CHOOSE = [("", "Choose")]
 
@@ -98,3 +98,14 @@ class TaskForm(forms.Form):
     def __init__(self, *args: object, owners: list[tuple[str, str]], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner"].choices = owners  # type: ignore[attr-defined]
+
+
+class CaseStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status", choices=CaseStatus.choices, error_messages={"required": "Choose the new status."}
+    )
+    closure_reason = forms.ChoiceField(
+        label="Why is it closing?", required=False, choices=CHOOSE + list(ClosureReason.choices)
+    )
+    closure_note = forms.CharField(label="Closing note", required=False, widget=forms.Textarea, max_length=5000)
+    version = forms.IntegerField(widget=forms.HiddenInput)

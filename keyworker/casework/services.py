@@ -96,7 +96,9 @@ def case_change_status(
     changes: dict[str, object] = {"status": status}
     if status == CaseStatus.CLOSED:
         if closure_reason not in ClosureReason.values:
-            raise ValidationFailed("Choose why the case is closing.", {"closure_reason": ["Choose a reason."]})
+            raise ValidationFailed(
+                "Choose why the case is closing.", {"closure_reason": ["Choose why the case is closing."]}
+            )
         closed_on = closed_on or timezone.localdate()
         if closed_on < case.opened_on:
             raise ValidationFailed("A case cannot close before it opened.", {"closed_on": ["Date is before opening."]})

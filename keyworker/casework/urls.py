@@ -9,4 +9,5 @@ urlpatterns = [
     path("contacts/<uuid:contact_id>/correct/", views.contact_amend, name="contact_amend"),
     path("clients/<uuid:client_id>/tasks/new/", views.task_add, name="task_add"),
     path("tasks/<uuid:task_id>/done/", views.task_complete, name="task_complete"),
+    path("cases/<uuid:case_id>/status/", views.case_status, name="case_status"),
 ]

@@ -13,8 +13,15 @@ from keyworker.accounts.models import User
 from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_get_for
 from keyworker.audit.services import client_viewed
 from keyworker.casework import services
-from keyworker.casework.forms import AmendmentForm, CaseloadFilterForm, ContactForm, TaskForm
-from keyworker.casework.selectors import CASELOAD_SORTS, caseload_for, contact_get_for, task_get_for, timeline_for
+from keyworker.casework.forms import AmendmentForm, CaseloadFilterForm, CaseStatusForm, ContactForm, TaskForm
+from keyworker.casework.selectors import (
+    CASELOAD_SORTS,
+    case_get_for,
+    caseload_for,
+    contact_get_for,
+    task_get_for,
+    timeline_for,
+)
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
@@ -176,3 +183,36 @@ def task_complete(request: HttpRequest, task_id: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("diary:my_week")
     return redirect(back)
+
+
+@casework_view
+def case_status(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Put a case on hold, resume it, or close it with a reason."""
+    user: User = request.user  # type: ignore[assignment]
+    case = case_get_for(user, case_id)
+    form = CaseStatusForm(request.POST or None, initial={"status": case.status, "version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_change_status(
+                actor=user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                closure_reason=form.cleaned_data["closure_reason"],
+                closure_note=form.cleaned_data["closure_note"],
+            )
+        except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
+            if isinstance(exc, ValidationFailed):
+                _apply_service_errors(form, exc)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Case {case.reference} is now {case.get_status_display().lower()}.")
+            return redirect("people:client_detail", case.client_id)
+    client_viewed(actor=user, client_id=case.client_id, obj=case, what="case")
+    return render_page(
+        request,
+        "casework/case_status.html",
+        {"case": case, "client": case.client, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )

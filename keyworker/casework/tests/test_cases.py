@@ -29,12 +29,16 @@ def _fresh(case: Case) -> Case:
 
 # --- case_open -------------------------------------------------------------------------------------
 
+
 def test_open_creates_an_open_case_with_a_reference_and_audit(personas):
     client = client_create(actor=personas.you, first_name="Dionne")
     assert client not in set(policy.clients_visible_to(personas.you))  # no case yet: nobody's client
 
     case = case_open(
-        actor=personas.you, client=client, programme=Programme.WOMEN_AND_GIRLS, team=personas.team,
+        actor=personas.you,
+        client=client,
+        programme=Programme.WOMEN_AND_GIRLS,
+        team=personas.team,
         keyworker=personas.you,
     )
     stored = _fresh(case)
@@ -66,8 +70,13 @@ def test_references_are_unique_and_increasing(personas):
 
 def test_open_with_given_date_and_no_keyworker(personas):
     day = dt.date(2024, 2, 29)
-    case = case_open(actor=personas.manager, client=ClientFactory(), programme=Programme.RESETTLEMENT,
-                     team=personas.team, opened_on=day)
+    case = case_open(
+        actor=personas.manager,
+        client=ClientFactory(),
+        programme=Programme.RESETTLEMENT,
+        team=personas.team,
+        opened_on=day,
+    )
     stored = _fresh(case)
     assert (stored.opened_on, stored.keyworker) == (day, None)
 
@@ -76,8 +85,12 @@ def test_open_with_given_date_and_no_keyworker(personas):
 def test_cannot_open_in_another_team(personas, actor):
     before = _counts()
     with pytest.raises(NotAllowed):
-        case_open(actor=getattr(personas, actor), client=ClientFactory(), programme=Programme.GANG_EXIT,
-                  team=personas.other_team)
+        case_open(
+            actor=getattr(personas, actor),
+            client=ClientFactory(),
+            programme=Programme.GANG_EXIT,
+            team=personas.other_team,
+        )
     assert _counts() == before
 
 
@@ -85,8 +98,9 @@ def test_report_viewer_cannot_open(personas):
     personas.report_viewer.team = personas.team
     personas.report_viewer.save()
     with pytest.raises(NotAllowed):
-        case_open(actor=personas.report_viewer, client=ClientFactory(), programme=Programme.GANG_EXIT,
-                  team=personas.team)
+        case_open(
+            actor=personas.report_viewer, client=ClientFactory(), programme=Programme.GANG_EXIT, team=personas.team
+        )
 
 
 def test_open_needs_a_known_programme(personas):
@@ -100,8 +114,13 @@ def test_open_needs_a_known_programme(personas):
 def test_keyworker_must_be_in_the_cases_team(personas):
     before = _counts()
     with pytest.raises(ValidationFailed) as raised:
-        case_open(actor=personas.you, client=ClientFactory(), programme=Programme.GANG_EXIT,
-                  team=personas.team, keyworker=personas.other_caseworker)
+        case_open(
+            actor=personas.you,
+            client=ClientFactory(),
+            programme=Programme.GANG_EXIT,
+            team=personas.team,
+            keyworker=personas.other_caseworker,
+        )
     assert "keyworker" in raised.value.field_errors
     assert _counts() == before
 
@@ -113,12 +132,12 @@ def test_open_rolls_back_when_audit_fails(personas, monkeypatch):
     monkeypatch.setattr(services, "audit_event_record", broken)
     before = _counts()
     with pytest.raises(RuntimeError):
-        case_open(actor=personas.you, client=ClientFactory(), programme=Programme.GANG_EXIT,
-                  team=personas.team)
+        case_open(actor=personas.you, client=ClientFactory(), programme=Programme.GANG_EXIT, team=personas.team)
     assert _counts() == before
 
 
 # --- case_change_status ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def case(personas) -> Case:
@@ -132,8 +151,12 @@ def test_full_lifecycle(personas, case):
     case = case_change_status(actor=personas.you, case=case, expected_version=2, status=CaseStatus.OPEN)
     assert _fresh(case).status == CaseStatus.OPEN
     case = case_change_status(
-        actor=personas.you, case=case, expected_version=3, status=CaseStatus.CLOSED,
-        closure_reason=ClosureReason.GOALS_MET, closure_note="Working full time; moved on.",
+        actor=personas.you,
+        case=case,
+        expected_version=3,
+        status=CaseStatus.CLOSED,
+        closure_reason=ClosureReason.GOALS_MET,
+        closure_note="Working full time; moved on.",
     )
     stored = _fresh(case)
     assert stored.status == CaseStatus.CLOSED
@@ -143,7 +166,8 @@ def test_full_lifecycle(personas, case):
     assert stored.version == 4
     details = list(
         AuditEvent.objects.filter(object_id=str(case.pk), action=AuditAction.UPDATE)
-        .order_by("occurred_at").values_list("detail", flat=True)
+        .order_by("occurred_at")
+        .values_list("detail", flat=True)
     )
     assert details == [{"status": "on_hold"}, {"status": "open"}, {"status": "closed"}]
 
@@ -151,14 +175,26 @@ def test_full_lifecycle(personas, case):
 def test_close_from_on_hold_with_a_date(personas, case):
     case = case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.ON_HOLD)
     day = case.opened_on + dt.timedelta(days=10)
-    case_change_status(actor=personas.you, case=case, expected_version=2, status=CaseStatus.CLOSED,
-                       closure_reason=ClosureReason.RETURNED_TO_CUSTODY, closed_on=day)
+    case_change_status(
+        actor=personas.you,
+        case=case,
+        expected_version=2,
+        status=CaseStatus.CLOSED,
+        closure_reason=ClosureReason.RETURNED_TO_CUSTODY,
+        closed_on=day,
+    )
     assert (_fresh(case).status, _fresh(case).closed_on) == (CaseStatus.CLOSED, day)
 
 
 def test_may_close_on_the_day_it_opened(personas, case):
-    case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED,
-                       closure_reason=ClosureReason.MOVED_AWAY, closed_on=case.opened_on)
+    case_change_status(
+        actor=personas.you,
+        case=case,
+        expected_version=1,
+        status=CaseStatus.CLOSED,
+        closure_reason=ClosureReason.MOVED_AWAY,
+        closed_on=case.opened_on,
+    )
     assert _fresh(case).closed_on == case.opened_on
 
 
@@ -166,8 +202,9 @@ def test_may_close_on_the_day_it_opened(personas, case):
 def test_closing_needs_a_reason(personas, case, reason):
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed) as raised:
-        case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED,
-                           closure_reason=reason)
+        case_change_status(
+            actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED, closure_reason=reason
+        )
     assert "closure_reason" in raised.value.field_errors
     stored = _fresh(case)
     assert (stored.status, stored.closed_on, stored.version) == (CaseStatus.OPEN, None, 1)
@@ -178,16 +215,26 @@ def test_refused_close_leaves_the_instance_alone_so_a_retry_works(personas, case
     with pytest.raises(ValidationFailed):
         case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED)
     assert case.status == CaseStatus.OPEN
-    case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED,
-                       closure_reason=ClosureReason.GOALS_MET)
+    case_change_status(
+        actor=personas.you,
+        case=case,
+        expected_version=1,
+        status=CaseStatus.CLOSED,
+        closure_reason=ClosureReason.GOALS_MET,
+    )
     assert _fresh(case).status == CaseStatus.CLOSED
 
 
 def test_cannot_close_before_it_opened(personas, case):
     with pytest.raises(ValidationFailed) as raised:
-        case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED,
-                           closure_reason=ClosureReason.OTHER,
-                           closed_on=case.opened_on - dt.timedelta(days=1))
+        case_change_status(
+            actor=personas.you,
+            case=case,
+            expected_version=1,
+            status=CaseStatus.CLOSED,
+            closure_reason=ClosureReason.OTHER,
+            closed_on=case.opened_on - dt.timedelta(days=1),
+        )
     assert "closed_on" in raised.value.field_errors
     stored = _fresh(case)
     assert (stored.status, stored.closed_on, stored.version) == (CaseStatus.OPEN, None, 1)
@@ -195,15 +242,24 @@ def test_cannot_close_before_it_opened(personas, case):
 
 @pytest.mark.parametrize("target", [CaseStatus.OPEN, CaseStatus.ON_HOLD, CaseStatus.CLOSED])
 def test_closed_is_final(personas, case, target):
-    case = case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED,
-                              closure_reason=ClosureReason.DISENGAGED)
+    case = case_change_status(
+        actor=personas.you,
+        case=case,
+        expected_version=1,
+        status=CaseStatus.CLOSED,
+        closure_reason=ClosureReason.DISENGAGED,
+    )
     closed_on = _fresh(case).closed_on
     with pytest.raises(ValidationFailed):
-        case_change_status(actor=personas.you, case=_fresh(case), expected_version=2, status=target,
-                           closure_reason=ClosureReason.OTHER)
+        case_change_status(
+            actor=personas.you, case=_fresh(case), expected_version=2, status=target, closure_reason=ClosureReason.OTHER
+        )
     stored = _fresh(case)
     assert (stored.status, stored.closed_on, stored.closure_reason, stored.version) == (
-        CaseStatus.CLOSED, closed_on, ClosureReason.DISENGAGED, 2
+        CaseStatus.CLOSED,
+        closed_on,
+        ClosureReason.DISENGAGED,
+        2,
     )
 
 
@@ -219,28 +275,34 @@ def test_stale_version_is_refused_and_changes_nothing(personas, case):
     case_change_status(actor=personas.teammate, case=case, expected_version=1, status=CaseStatus.ON_HOLD)
     events = AuditEvent.objects.count()
     with pytest.raises(ConcurrentEdit):
-        case_change_status(actor=personas.you, case=mine, expected_version=1, status=CaseStatus.CLOSED,
-                           closure_reason=ClosureReason.GOALS_MET)
+        case_change_status(
+            actor=personas.you,
+            case=mine,
+            expected_version=1,
+            status=CaseStatus.CLOSED,
+            closure_reason=ClosureReason.GOALS_MET,
+        )
     stored = _fresh(case)
-    assert (stored.status, stored.closed_on, stored.closure_reason, stored.version) == (
-        CaseStatus.ON_HOLD, None, "", 2
-    )
+    assert (stored.status, stored.closed_on, stored.closure_reason, stored.version) == (CaseStatus.ON_HOLD, None, "", 2)
     assert AuditEvent.objects.count() == events
 
 
 @pytest.mark.parametrize("actor", ["teammate", "manager"])
 def test_team_may_change_status(personas, case, actor):
-    case_change_status(
-        actor=getattr(personas, actor), case=case, expected_version=1, status=CaseStatus.ON_HOLD
-    )
+    case_change_status(actor=getattr(personas, actor), case=case, expected_version=1, status=CaseStatus.ON_HOLD)
     assert _fresh(case).status == CaseStatus.ON_HOLD
 
 
 @pytest.mark.parametrize("actor", ["other_caseworker", "other_manager", "report_viewer"])
 def test_outsiders_cannot_change_status(personas, case, actor):
     with pytest.raises(NotAllowed):
-        case_change_status(actor=getattr(personas, actor), case=case, expected_version=1,
-                           status=CaseStatus.CLOSED, closure_reason=ClosureReason.OTHER)
+        case_change_status(
+            actor=getattr(personas, actor),
+            case=case,
+            expected_version=1,
+            status=CaseStatus.CLOSED,
+            closure_reason=ClosureReason.OTHER,
+        )
     assert (_fresh(case).status, _fresh(case).version) == (CaseStatus.OPEN, 1)
 
 
@@ -250,28 +312,38 @@ def test_status_change_rolls_back_when_audit_fails(personas, case, monkeypatch):
 
     monkeypatch.setattr(services, "audit_event_record", broken)
     with pytest.raises(RuntimeError):
-        case_change_status(actor=personas.you, case=case, expected_version=1, status=CaseStatus.CLOSED,
-                           closure_reason=ClosureReason.GOALS_MET)
+        case_change_status(
+            actor=personas.you,
+            case=case,
+            expected_version=1,
+            status=CaseStatus.CLOSED,
+            closure_reason=ClosureReason.GOALS_MET,
+        )
     stored = _fresh(case)
     assert (stored.status, stored.closed_on, stored.version) == (CaseStatus.OPEN, None, 1)
 
 
 # --- caseload_for ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def caseload(personas):
     """Cases in Team North and one in Team South, with names, dates and programmes that sort differently."""
     today = timezone.localdate()
 
-    def make(keyworker, last, days_ago, ref, programme=Programme.GANG_EXIT, status=CaseStatus.OPEN,
-             team=None):
+    def make(keyworker, last, days_ago, ref, programme=Programme.GANG_EXIT, status=CaseStatus.OPEN, team=None):
         extra = {}
         if status == CaseStatus.CLOSED:
             extra = {"closed_on": today, "closure_reason": ClosureReason.GOALS_MET}
         return CaseFactory(
-            client=ClientFactory(first_name="Pat", last_name=last), keyworker=keyworker,
-            team=team or keyworker.team, reference=ref, opened_on=today - dt.timedelta(days=days_ago),
-            programme=programme, status=status, **extra,
+            client=ClientFactory(first_name="Pat", last_name=last),
+            keyworker=keyworker,
+            team=team or keyworker.team,
+            reference=ref,
+            opened_on=today - dt.timedelta(days=days_ago),
+            programme=programme,
+            status=status,
+            **extra,
         )
 
     p = personas
@@ -313,15 +385,18 @@ def test_programme_filter(personas, caseload):
     assert _keys(caseload_for(personas.you, programme=Programme.PEER_MENTORING), caseload) == []
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    ("name", ["mine_a", "mine_b", "team_c"]),
-    ("-name", ["team_c", "mine_b", "mine_a"]),
-    ("opened", ["mine_a", "team_c", "mine_b"]),
-    ("-opened", ["mine_b", "team_c", "mine_a"]),
-    ("reference", ["team_c", "mine_a", "mine_b"]),
-    ("-reference", ["mine_b", "mine_a", "team_c"]),
-    ("client__date_of_birth; drop table", ["mine_a", "mine_b", "team_c"]),  # unknown: falls back to name
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["mine_a", "mine_b", "team_c"]),
+        ("-name", ["team_c", "mine_b", "mine_a"]),
+        ("opened", ["mine_a", "team_c", "mine_b"]),
+        ("-opened", ["mine_b", "team_c", "mine_a"]),
+        ("reference", ["team_c", "mine_a", "mine_b"]),
+        ("-reference", ["mine_b", "mine_a", "team_c"]),
+        ("client__date_of_birth; drop table", ["mine_a", "mine_b", "team_c"]),  # unknown: falls back to name
+    ],
+)
 def test_sorts(personas, caseload, sort, expected):
     assert _keys(caseload_for(personas.you, sort=sort), caseload) == expected
 

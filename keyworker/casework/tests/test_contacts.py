@@ -33,14 +33,21 @@ def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 # --- contact_record --------------------------------------------------------------------------------
 
+
 def test_record_writes_contact_against_open_case_with_audit(personas):
     client = personas.client_of(personas.you)
     case = client.cases.get()
     when = timezone.now() - dt.timedelta(hours=2)
     contact = contact_record(
-        actor=personas.you, client=client, kind=ContactKind.HOME_VISIT, note="  Visited at home; calm.  ",
-        occurred_at=when, duration_minutes=45, location=" Flat ", pathways=[Pathway.ACCOMMODATION,
-        Pathway.HEALTH, Pathway.ACCOMMODATION], is_sensitive=True,
+        actor=personas.you,
+        client=client,
+        kind=ContactKind.HOME_VISIT,
+        note="  Visited at home; calm.  ",
+        occurred_at=when,
+        duration_minutes=45,
+        location=" Flat ",
+        pathways=[Pathway.ACCOMMODATION, Pathway.HEALTH, Pathway.ACCOMMODATION],
+        is_sensitive=True,
     )
     stored = Contact.objects.get(pk=contact.pk)
     assert stored.case == case
@@ -74,8 +81,13 @@ def test_on_hold_case_still_takes_contacts(personas):
 
 def test_client_with_only_a_closed_case_gets_a_contact_with_no_case(personas):
     client = ClientFactory()
-    CaseFactory(client=client, keyworker=personas.you, status=CaseStatus.CLOSED,
-                closed_on=timezone.localdate(), closure_reason=ClosureReason.GOALS_MET)
+    CaseFactory(
+        client=client,
+        keyworker=personas.you,
+        status=CaseStatus.CLOSED,
+        closed_on=timezone.localdate(),
+        closure_reason=ClosureReason.GOALS_MET,
+    )
     contact = contact_record(actor=personas.you, client=client, kind=ContactKind.PHONE, note="Checked in.")
     assert Contact.objects.get(pk=contact.pk).case is None
 
@@ -83,8 +95,14 @@ def test_client_with_only_a_closed_case_gets_a_contact_with_no_case(personas):
 def test_contact_goes_against_the_newest_open_case_not_a_closed_one(personas):
     client = ClientFactory()
     today = timezone.localdate()
-    CaseFactory(client=client, keyworker=personas.you, status=CaseStatus.CLOSED, opened_on=today - dt.timedelta(days=5),
-                closed_on=today, closure_reason=ClosureReason.OTHER)
+    CaseFactory(
+        client=client,
+        keyworker=personas.you,
+        status=CaseStatus.CLOSED,
+        opened_on=today - dt.timedelta(days=5),
+        closed_on=today,
+        closure_reason=ClosureReason.OTHER,
+    )
     older = CaseFactory(client=client, keyworker=personas.you, opened_on=today - dt.timedelta(days=60))
     contact = contact_record(actor=personas.you, client=client, kind=ContactKind.PHONE, note="Checked in.")
     assert contact.case == older
@@ -93,10 +111,15 @@ def test_contact_goes_against_the_newest_open_case_not_a_closed_one(personas):
 def test_contact_on_shared_client_goes_against_the_recorders_teams_case(personas):
     client = ClientFactory()
     today = timezone.localdate()
-    ours = CaseFactory(client=client, keyworker=personas.you, team=personas.team,
-                       opened_on=today - dt.timedelta(days=90))
-    CaseFactory(client=client, keyworker=personas.other_caseworker, team=personas.other_team,
-                opened_on=today - dt.timedelta(days=10))
+    ours = CaseFactory(
+        client=client, keyworker=personas.you, team=personas.team, opened_on=today - dt.timedelta(days=90)
+    )
+    CaseFactory(
+        client=client,
+        keyworker=personas.other_caseworker,
+        team=personas.other_team,
+        opened_on=today - dt.timedelta(days=10),
+    )
     contact = contact_record(actor=personas.you, client=client, kind=ContactKind.PHONE, note="Checked in.")
     assert contact.case == ours
 
@@ -171,8 +194,15 @@ def test_bad_input_is_refused_with_field_error_and_changes_nothing(personas, ove
 def test_every_problem_is_reported_at_once(personas):
     client = personas.client_of(personas.you)
     with pytest.raises(ValidationFailed) as raised:
-        contact_record(actor=personas.you, client=client, kind="nope", note="", duration_minutes=5000,
-                       occurred_at=timezone.now() + dt.timedelta(days=1), pathways=["nope"])
+        contact_record(
+            actor=personas.you,
+            client=client,
+            kind="nope",
+            note="",
+            duration_minutes=5000,
+            occurred_at=timezone.now() + dt.timedelta(days=1),
+            pathways=["nope"],
+        )
     assert set(raised.value.field_errors) == {"kind", "note", "duration_minutes", "occurred_at", "pathways"}
     assert Contact.objects.count() == 0
 
@@ -180,19 +210,26 @@ def test_every_problem_is_reported_at_once(personas):
 @pytest.mark.parametrize("minutes", [0, 24 * 60])
 def test_duration_bounds_are_inclusive(personas, minutes):
     client = personas.client_of(personas.you)
-    contact = contact_record(actor=personas.you, client=client, kind=ContactKind.COURT, note="At court.",
-                             duration_minutes=minutes)
+    contact = contact_record(
+        actor=personas.you, client=client, kind=ContactKind.COURT, note="At court.", duration_minutes=minutes
+    )
     assert contact.duration_minutes == minutes
 
 
 def test_a_clock_a_little_fast_is_tolerated(personas):
     client = personas.client_of(personas.you)
-    contact_record(actor=personas.you, client=client, kind=ContactKind.PHONE, note="Rang.",
-                   occurred_at=timezone.now() + dt.timedelta(minutes=4))
+    contact_record(
+        actor=personas.you,
+        client=client,
+        kind=ContactKind.PHONE,
+        note="Rang.",
+        occurred_at=timezone.now() + dt.timedelta(minutes=4),
+    )
     assert Contact.objects.count() == 1
 
 
 # --- contact_amend ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def contact(personas) -> Contact:
@@ -201,13 +238,17 @@ def contact(personas) -> Contact:
 
 
 def test_amend_keeps_the_original_and_adds_an_amendment(personas, contact):
-    amendment = contact_amend(actor=personas.you, contact=contact, text="  It was Kay's, not Kev's. ",
-                              reason=" Misheard ")
+    amendment = contact_amend(
+        actor=personas.you, contact=contact, text="  It was Kay's, not Kev's. ", reason=" Misheard "
+    )
     stored = Contact.objects.get(pk=contact.pk)
     assert stored.note == "Said he was at Kev's."
     assert stored.version == 1
-    assert (amendment.text, amendment.reason, amendment.recorded_by) == ("It was Kay's, not Kev's.", "Misheard",
-                                                                         personas.you)
+    assert (amendment.text, amendment.reason, amendment.recorded_by) == (
+        "It was Kay's, not Kev's.",
+        "Misheard",
+        personas.you,
+    )
     event = AuditEvent.objects.get(object_id=str(contact.pk), action=AuditAction.UPDATE)
     assert event.detail == {"amendment": str(amendment.pk)}
     assert event.client_id == contact.client_id
@@ -221,9 +262,14 @@ def test_amendments_accumulate_in_order_and_show_with_the_contact(personas, cont
     assert listed.note == "Said he was at Kev's."
 
 
-@pytest.mark.parametrize(("text", "reason", "fields"), [
-    ("", "typo", {"text"}), ("Fix.", "  ", {"reason"}), (" ", "", {"text", "reason"}),
-])
+@pytest.mark.parametrize(
+    ("text", "reason", "fields"),
+    [
+        ("", "typo", {"text"}),
+        ("Fix.", "  ", {"reason"}),
+        (" ", "", {"text", "reason"}),
+    ],
+)
 def test_amend_needs_text_and_reason(personas, contact, text, reason, fields):
     before = _counts()
     with pytest.raises(ValidationFailed) as raised:
@@ -252,6 +298,7 @@ def test_amend_rolls_back_when_audit_fails(personas, contact, monkeypatch):
 
 # --- timeline_for ----------------------------------------------------------------------------------
 
+
 def _describe(entries) -> list[str]:
     out = []
     for e in entries:
@@ -267,15 +314,30 @@ def long_history(personas):
     """45 contacts, one a day at local noon 1..45 days ago, and three case episodes around them."""
     today = timezone.localdate()
     client = ClientFactory()
-    CaseFactory(client=client, keyworker=personas.you, reference="KW-OLD", opened_on=today - dt.timedelta(days=100),
-                status=CaseStatus.CLOSED, closed_on=today - dt.timedelta(days=30),
-                closure_reason=ClosureReason.RETURNED_TO_CUSTODY)
-    CaseFactory(client=client, keyworker=personas.you, reference="KW-MID", opened_on=today - dt.timedelta(days=10),
-                status=CaseStatus.ON_HOLD)
+    CaseFactory(
+        client=client,
+        keyworker=personas.you,
+        reference="KW-OLD",
+        opened_on=today - dt.timedelta(days=100),
+        status=CaseStatus.CLOSED,
+        closed_on=today - dt.timedelta(days=30),
+        closure_reason=ClosureReason.RETURNED_TO_CUSTODY,
+    )
+    CaseFactory(
+        client=client,
+        keyworker=personas.you,
+        reference="KW-MID",
+        opened_on=today - dt.timedelta(days=10),
+        status=CaseStatus.ON_HOLD,
+    )
     CaseFactory(client=client, keyworker=personas.you, reference="KW-NEW", opened_on=today)
     for d in range(1, 46):
-        ContactFactory(client=client, recorded_by=personas.you, note=f"day-{d}",
-                       occurred_at=_local(today - dt.timedelta(days=d), 12))
+        ContactFactory(
+            client=client,
+            recorded_by=personas.you,
+            note=f"day-{d}",
+            occurred_at=_local(today - dt.timedelta(days=d), 12),
+        )
     return client
 
 
@@ -297,19 +359,31 @@ def test_every_case_event_appears_on_exactly_one_page(personas, long_history):
     for page in (1, 2, 3):
         entries, _ = timeline_for(long_history, personas.you, page=page)
         seen += [e for e in _describe(entries) if not e.startswith("day-")]
-    assert sorted(seen) == sorted(["case_opened:KW-NEW", "case_opened:KW-MID", "case_closed:KW-OLD",
-                                   "case_opened:KW-OLD"])
+    assert sorted(seen) == sorted(
+        ["case_opened:KW-NEW", "case_opened:KW-MID", "case_closed:KW-OLD", "case_opened:KW-OLD"]
+    )
 
 
 def test_case_event_on_a_page_boundary_day_is_shown_once_below_that_days_contacts(personas):
     today = timezone.localdate()
     client = ClientFactory()
     boundary = today - dt.timedelta(days=20)
-    CaseFactory(client=client, keyworker=personas.you, reference="KW-B", opened_on=today - dt.timedelta(days=50),
-                status=CaseStatus.CLOSED, closed_on=boundary, closure_reason=ClosureReason.OTHER)
+    CaseFactory(
+        client=client,
+        keyworker=personas.you,
+        reference="KW-B",
+        opened_on=today - dt.timedelta(days=50),
+        status=CaseStatus.CLOSED,
+        closed_on=boundary,
+        closure_reason=ClosureReason.OTHER,
+    )
     for d in range(1, 20):  # 19 contacts on days 1..19, then two on the boundary day: one per page
-        ContactFactory(client=client, recorded_by=personas.you, note=f"day-{d}",
-                       occurred_at=_local(today - dt.timedelta(days=d), 12))
+        ContactFactory(
+            client=client,
+            recorded_by=personas.you,
+            note=f"day-{d}",
+            occurred_at=_local(today - dt.timedelta(days=d), 12),
+        )
     ContactFactory(client=client, recorded_by=personas.you, note="boundary-late", occurred_at=_local(boundary, 15))
     ContactFactory(client=client, recorded_by=personas.you, note="boundary-early", occurred_at=_local(boundary, 9))
     page1, _ = timeline_for(client, personas.you, page=1)
@@ -352,8 +426,9 @@ def test_timeline_dates_contacts_in_london_time(personas):
     client = ClientFactory()
     CaseFactory(client=client, keyworker=personas.you, reference="KW-BST", opened_on=opened)
     ContactFactory(client=client, recorded_by=personas.you, note="noon", occurred_at=_local(opened, 12))
-    ContactFactory(client=client, recorded_by=personas.you, note="just after midnight",
-                   occurred_at=_local(opened, 0, 30))
+    ContactFactory(
+        client=client, recorded_by=personas.you, note="just after midnight", occurred_at=_local(opened, 0, 30)
+    )
     entries, _ = timeline_for(client, personas.you)
     assert _describe(entries) == ["noon", "just after midnight", "case_opened:KW-BST"]
 

@@ -115,3 +115,33 @@ def test_other_teams_task_is_not_found(client, personas: Personas):
     client.force_login(personas.other_caseworker)
     assert client.post(reverse("casework:task_complete", args=[task.pk]), {"version": task.version}).status_code == 404
     assert client.get(reverse("casework:task_complete", args=[task.pk])).status_code in (404, 405)
+
+
+def test_close_a_case_from_its_page(client, personas: Personas):
+    person = personas.client_of(personas.you)
+    case = person.cases.get()
+    client.force_login(personas.you)
+    url = reverse("casework:case_status", args=[case.pk])
+    assert url in client.get(reverse("people:client_detail", args=[person.pk])).content.decode()
+    response = client.post(url, {"status": "closed", "closure_reason": "goals_met", "version": case.version})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "closed" and case.closure_reason == "goals_met"
+
+
+def test_closing_without_a_reason_is_explained_and_changes_nothing(client, personas: Personas):
+    case = personas.client_of(personas.you).cases.get()
+    client.force_login(personas.you)
+    response = client.post(
+        reverse("casework:case_status", args=[case.pk]), {"status": "closed", "version": case.version}
+    )
+    assert response.status_code == 422
+    assert "Choose why the case is closing." in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
+def test_another_team_cannot_open_the_case_status_page(client, personas: Personas):
+    case = personas.client_of(personas.you).cases.get()
+    client.force_login(personas.other_caseworker)
+    assert client.get(reverse("casework:case_status", args=[case.pk])).status_code == 404

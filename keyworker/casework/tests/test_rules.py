@@ -84,15 +84,18 @@ def test_every_live_status_can_close(current):
     assert case_transition_allowed(current, CaseStatus.CLOSED) is (current != CaseStatus.CLOSED)
 
 
-@pytest.mark.parametrize(("current", "new", "allowed"), [
-    (CaseStatus.OPEN, CaseStatus.ON_HOLD, True),
-    (CaseStatus.ON_HOLD, CaseStatus.OPEN, True),
-    (CaseStatus.OPEN, CaseStatus.CLOSED, True),
-    (CaseStatus.ON_HOLD, CaseStatus.CLOSED, True),
-    (CaseStatus.CLOSED, CaseStatus.OPEN, False),
-    (CaseStatus.CLOSED, CaseStatus.ON_HOLD, False),
-    ("open", "on_hold", True),  # plain strings, as they come from a form
-])
+@pytest.mark.parametrize(
+    ("current", "new", "allowed"),
+    [
+        (CaseStatus.OPEN, CaseStatus.ON_HOLD, True),
+        (CaseStatus.ON_HOLD, CaseStatus.OPEN, True),
+        (CaseStatus.OPEN, CaseStatus.CLOSED, True),
+        (CaseStatus.ON_HOLD, CaseStatus.CLOSED, True),
+        (CaseStatus.CLOSED, CaseStatus.OPEN, False),
+        (CaseStatus.CLOSED, CaseStatus.ON_HOLD, False),
+        ("open", "on_hold", True),  # plain strings, as they come from a form
+    ],
+)
 def test_transition_table(current, new, allowed):
     assert case_transition_allowed(current, new) is allowed
 
@@ -131,12 +134,15 @@ def test_future_check_does_not_depend_on_the_timezone_it_is_written_in(offset):
     assert in_utc == in_london
 
 
-@pytest.mark.parametrize(("offset", "future"), [
-    (dt.timedelta(minutes=5), False),
-    (dt.timedelta(minutes=5, seconds=1), True),
-    (dt.timedelta(0), False),
-    (dt.timedelta(days=-365), False),
-])
+@pytest.mark.parametrize(
+    ("offset", "future"),
+    [
+        (dt.timedelta(minutes=5), False),
+        (dt.timedelta(minutes=5, seconds=1), True),
+        (dt.timedelta(0), False),
+        (dt.timedelta(days=-365), False),
+    ],
+)
 def test_future_grace_is_five_minutes(offset, future):
     problems = contact_problems(occurred_at=NOW + offset, now=NOW, duration_minutes=None, note="Rang.")
     assert ("occurred_at" in problems) is future

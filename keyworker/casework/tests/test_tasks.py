@@ -29,6 +29,7 @@ TOMORROW = timezone.localdate() + dt.timedelta(days=1)
 
 # --- task_create -----------------------------------------------------------------------------------
 
+
 def test_create_own_task_without_client(personas):
     task = task_create(actor=personas.you, title="  Renew DBS  ", due_on=TOMORROW, detail="Before Friday")
     stored = _fresh(task)
@@ -49,8 +50,13 @@ def test_create_task_on_client_goes_against_open_case(personas):
 
 def test_task_on_client_with_closed_case_has_no_case(personas):
     client = ClientFactory()
-    CaseFactory(client=client, keyworker=personas.you, status=CaseStatus.CLOSED, closed_on=timezone.localdate(),
-                closure_reason=ClosureReason.GOALS_MET)
+    CaseFactory(
+        client=client,
+        keyworker=personas.you,
+        status=CaseStatus.CLOSED,
+        closed_on=timezone.localdate(),
+        closure_reason=ClosureReason.GOALS_MET,
+    )
     task = task_create(actor=personas.you, title="Send closing letter", due_on=TOMORROW, client=client)
     assert (_fresh(task).client, _fresh(task).case) == (client, None)
 
@@ -58,8 +64,9 @@ def test_task_on_client_with_closed_case_has_no_case(personas):
 @pytest.mark.parametrize(("actor", "owner"), [("you", "teammate"), ("you", "manager"), ("manager", "you")])
 def test_assign_within_the_team(personas, actor, owner):
     client = personas.client_of(personas.you)
-    task = task_create(actor=getattr(personas, actor), owner=getattr(personas, owner), title="Visit",
-                       due_on=TOMORROW, client=client)
+    task = task_create(
+        actor=getattr(personas, actor), owner=getattr(personas, owner), title="Visit", due_on=TOMORROW, client=client
+    )
     stored = _fresh(task)
     assert (stored.owner, stored.created_by) == (getattr(personas, owner), getattr(personas, actor))
 
@@ -70,8 +77,7 @@ def test_assigning_outside_the_team_is_refused(personas, owner, with_client):
     client = personas.client_of(personas.you) if with_client else None
     before = _counts()
     with pytest.raises(ValidationFailed) as raised:
-        task_create(actor=personas.you, owner=getattr(personas, owner), title="Visit", due_on=TOMORROW,
-                    client=client)
+        task_create(actor=personas.you, owner=getattr(personas, owner), title="Visit", due_on=TOMORROW, client=client)
     assert "owner" in raised.value.field_errors
     assert _counts() == before
 
@@ -111,6 +117,7 @@ def test_create_rolls_back_when_audit_fails(personas, monkeypatch):
 
 
 # --- task_complete ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def task(personas) -> Task:
@@ -185,13 +192,20 @@ def test_complete_rolls_back_when_audit_fails(personas, task, monkeypatch):
 
 # --- task_list_for / task_get_for ------------------------------------------------------------------
 
+
 def test_list_hides_done_tasks_unless_asked_and_sorts_by_due_date(personas):
     client = personas.client_of(personas.you)
     today = timezone.localdate()
     later = TaskFactory(owner=personas.you, client=client, title="later", due_on=today + dt.timedelta(days=5))
     sooner = TaskFactory(owner=personas.teammate, client=client, title="sooner", due_on=today)
-    done = TaskFactory(owner=personas.you, client=client, title="done", due_on=today - dt.timedelta(days=1),
-                       completed_at=timezone.now(), completed_by=personas.you)
+    done = TaskFactory(
+        owner=personas.you,
+        client=client,
+        title="done",
+        due_on=today - dt.timedelta(days=1),
+        completed_at=timezone.now(),
+        completed_by=personas.you,
+    )
     assert list(task_list_for(personas.you)) == [sooner, later]
     assert list(task_list_for(personas.you, include_done=True)) == [done, sooner, later]
     assert task_get_for(personas.you, done.pk) == done

@@ -30,8 +30,14 @@ def test_caseload_lists_team_cases_and_filters_to_mine(client, personas: Persona
 def test_caseload_status_filter_and_sort(client, personas: Personas):
     a = personas.client_of(personas.you, first_name="Aaron", last_name="Alpha")
     personas.client_of(personas.you, first_name="Zed", last_name="Zulu")
-    CaseFactory(client=a, keyworker=personas.you, status=CaseStatus.CLOSED, closed_on=timezone.localdate(),
-                closure_reason="goals_met", opened_on=timezone.localdate() - dt.timedelta(days=400))
+    CaseFactory(
+        client=a,
+        keyworker=personas.you,
+        status=CaseStatus.CLOSED,
+        closed_on=timezone.localdate(),
+        closure_reason="goals_met",
+        opened_on=timezone.localdate() - dt.timedelta(days=400),
+    )
     client.force_login(personas.you)
     html = client.get(reverse("casework:caseload"), {"sort": "-name"}).content.decode()
     assert html.index("Zed Zulu") < html.index("Aaron Alpha")
@@ -66,7 +72,8 @@ def test_add_contact_with_htmx_returns_the_fragment(client, personas: Personas):
     client.force_login(personas.teammate)
     response = client.post(
         reverse("casework:contact_add", args=[person.pk]),
-        {"kind": "text", "note": "Texted the code word."}, HTTP_HX_REQUEST="true",
+        {"kind": "text", "note": "Texted the code word."},
+        HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
     assert response.status_code == 200
