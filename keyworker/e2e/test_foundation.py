@@ -122,3 +122,33 @@ def test_out_of_reach_client_is_not_found_in_the_browser(page: Any, axe: Any) ->
     _sign_in(page, axe, personas.other_caseworker.email)
     response = page.goto(f"/clients/{person.pk}/")
     assert response is not None and response.status == 404
+
+
+def test_correct_a_note_add_and_tick_off_a_task(page: Any, axe: Any) -> None:
+    personas, person = _setup()
+    _sign_in(page, axe, personas.you.email)
+    page.goto(f"/clients/{person.pk}/")
+
+    page.get_by_role("link", name=re.compile("Correct this note")).first.click()
+    axe.check()
+    page.get_by_label("Correction").fill("It was the Tuesday, not the Monday.")
+    page.get_by_label("Why it needs correcting").fill("Wrong day")
+    page.get_by_role("button", name="Add correction").click()
+    page.get_by_text("Correction added").wait_for()
+    assert page.get_by_text("It was the Tuesday, not the Monday.").is_visible()
+
+    page.get_by_role("link", name=re.compile("Add a task")).click()
+    axe.check()
+    page.get_by_label("What needs doing").fill("Ring the housing officer")
+    page.get_by_label("Due").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Add task").click()
+    page.get_by_text("Task added.").wait_for()
+
+    page.goto("/week/")
+    page.get_by_role("button", name=re.compile(r"Done\s*: Ring the housing officer")).click()
+    page.get_by_text("Done: Ring the housing officer").wait_for()
+    axe.check()
+
+    page.goto(f"/clients/{person.pk}/")
+    page.get_by_role("link", name=re.compile("Change case status")).click()
+    axe.check()
