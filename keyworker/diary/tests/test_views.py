@@ -97,3 +97,14 @@ def test_my_week_query_count_is_bounded(client, personas: Personas, django_asser
     client.force_login(personas.you)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("diary:my_week")).status_code == 200
+
+
+def test_my_week_is_empty_for_a_role_without_casework(client, personas: Personas):
+    monday, _ = week_bounds(timezone.localdate())
+    person = personas.client_of(personas.you, first_name="Hidden", last_name="Client")
+    AppointmentFactory(staff=personas.you, client=person, starts_at=_at(monday, 10), ends_at=_at(monday, 11))
+    client.force_login(personas.report_viewer)
+    response = client.get(reverse("diary:my_week"))
+    assert response.status_code == 200
+    assert "Hidden Client" not in response.content.decode()
+    assert response.content.decode().count("Nothing booked.") == 7
