@@ -101,7 +101,7 @@ def test_bad_note_shows_error_and_pages_pass_axe(page: Any, axe: Any) -> None:
     assert page.get_by_role("link", name="Marcus Fictional (Marky)").is_visible()
 
 
-def test_phone_width_client_page(browser: Any, live_server: Any) -> None:
+def test_pages_fit_a_phone(browser: Any, live_server: Any) -> None:
     """Usable on a 360 px phone: nothing wider than the screen."""
     personas, person = _setup()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
@@ -110,10 +110,11 @@ def test_phone_width_client_page(browser: Any, live_server: Any) -> None:
 
     axe = AxeChecked(page)
     _sign_in(page, axe, personas.you.email)
-    page.goto(f"/clients/{person.pk}/")
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0
-    axe.check()
+    for path in (f"/clients/{person.pk}/", "/week/", "/caseload/", "/search/?q=marcus"):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a 360px screen"
+        axe.check()
     context.close()
 
 
