@@ -1,9 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from keyworker.api.api import api
 from keyworker.core.views import healthz
+
+# The admin signs in through the same allauth page as everyone else (its rate limits, later its MFA),
+# never through Django admin's own unthrottled form.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="diary:my_week", permanent=False)),
