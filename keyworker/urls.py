@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("audit/", include("keyworker.audit.urls")),
+    path("staff/", include("keyworker.accounts.urls")),
     path("", include("keyworker.diary.urls")),
     path("", include("keyworker.casework.urls")),
     path("", include("keyworker.people.urls")),
