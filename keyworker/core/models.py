@@ -26,3 +26,20 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class Notification(BaseModel):
+    """A message to one member of staff in the app (and, where it matters, by e-mail too)."""
+
+    recipient = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

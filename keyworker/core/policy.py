@@ -4,9 +4,12 @@ Every selector and service asks this module; pages, the API, search and exports 
 themselves. A record outside a user's reach is reported as "not found", never "forbidden", so its
 existence is not revealed. docs/access-policy.md describes the rules in words.
 
-Rules today (issue 2):
-- a caseworker sees clients with a case in their team, or a case they are keyworker for;
-- a manager sees clients with a case in their team;
+Rules today:
+- a caseworker (and an on-call worker, who is a caseworker on the rota) sees clients with a case in their
+  team, or a case they are keyworker for; a manager sees clients with a case in their team;
+- an on-call worker also sees a client they opened by break-glass, until the grant expires;
+- an exclusion naming the user hides the client from them, whatever else is true;
+- a restriction hides the client from everyone it does not name (it narrows, never widens, access);
 - every other role sees no client records (later issues add theirs here).
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from keyworker.accounts.models import Role
 
@@ -23,7 +27,8 @@ if TYPE_CHECKING:
     from keyworker.casework.models import Case
     from keyworker.people.models import Client
 
-CASEWORK_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER})
+CASEWORK_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER, Role.ON_CALL})
+BREAK_GLASS_ROLES = frozenset({Role.ON_CALL})
 
 
 def _is_active_staff(user: User) -> bool:
@@ -36,7 +41,7 @@ def _case_scope(user: User) -> Q:
         return Q(pk__in=[])
     if user.role == Role.MANAGER:
         return Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])
-    if user.role == Role.CASEWORKER:
+    if user.role in (Role.CASEWORKER, Role.ON_CALL):
         scope = Q(keyworker_id=user.pk)
         if user.team_id:
             scope |= Q(team_id=user.team_id)
@@ -50,8 +55,70 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
 
     if not _is_active_staff(user) or user.role not in CASEWORK_ROLES:
         return Client.objects.none()
-    reachable_case = Case.objects.filter(_case_scope(user), client_id=OuterRef("pk"))
-    return Client.objects.filter(Exists(reachable_case))
+    reach = Q(Exists(Case.objects.filter(_case_scope(user), client_id=OuterRef("pk"))))
+    if user.role in BREAK_GLASS_ROLES:
+        reach |= Q(Exists(_active_break_glass(user)))
+    return Client.objects.filter(reach).filter(_not_barred(user))
+
+
+def _active_rules(kind: str) -> QuerySet:
+    """Access rules of one kind in force now (changes take effect on the very next request)."""
+    from keyworker.safeguarding.models import AccessRule
+
+    now = timezone.now()
+    return AccessRule.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+        kind=kind,
+        starts_at__lte=now,
+        lifted_at__isnull=True,
+        client_id=OuterRef("pk"),
+    )
+
+
+def _active_break_glass(user: User) -> QuerySet:
+    from keyworker.safeguarding.models import BreakGlassGrant
+
+    return BreakGlassGrant.objects.filter(user_id=user.pk, client_id=OuterRef("pk"), expires_at__gt=timezone.now())
+
+
+def _not_barred(user: User) -> Q:
+    """Clients no exclusion bars the user from and no restriction keeps from them."""
+    from keyworker.safeguarding.models import AccessRuleKind
+
+    excluded = Exists(_active_rules(AccessRuleKind.EXCLUSION).filter(staff=user.pk))
+    restricted = Exists(_active_rules(AccessRuleKind.RESTRICTION))
+    named = Exists(_active_rules(AccessRuleKind.RESTRICTION).filter(staff=user.pk))
+    return ~Q(excluded) & (~Q(restricted) | Q(named))
+
+
+def break_glass_candidates(user: User) -> QuerySet[Client]:
+    """The clients an on-call worker could open by break-glass: anyone not barred to them. Empty for
+    everyone else. Whether it is out of hours is checked by the service that grants access."""
+    from keyworker.people.models import Client
+
+    if not _is_active_staff(user) or user.role not in BREAK_GLASS_ROLES:
+        return Client.objects.none()
+    return Client.objects.filter(_not_barred(user))
+
+
+def can_break_glass(user: User) -> bool:
+    return _is_active_staff(user) and user.role in BREAK_GLASS_ROLES
+
+
+def can_set_access_rules(user: User, client: Client) -> bool:
+    """Restrictions and exclusions are set by a manager of a team supporting the client."""
+    return (
+        _is_active_staff(user) and user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
+    )
+
+
+def seen_by_break_glass(user: User, client: Client) -> bool:
+    """Whether the user's access to this client comes only from a break-glass grant (for the audit)."""
+    from keyworker.casework.models import Case
+
+    if user.role not in BREAK_GLASS_ROLES:
+        return False
+    return not Case.objects.filter(_case_scope(user), client_id=client.pk).exists()
 
 
 def cases_visible_to(user: User) -> QuerySet:

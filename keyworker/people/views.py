@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
+from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.selectors import client_audit_trail_for
 from keyworker.audit.services import audit_event_record, client_viewed
@@ -12,18 +13,25 @@ from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.diary.selectors import appointment_list_for
 from keyworker.people.selectors import client_get_for, client_search_for
+from keyworker.safeguarding.selectors import break_glass_grant_for, restriction_messages_for
 
 
 @casework_view
 def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
-    user = request.user
-    client = client_get_for(user, client_id)  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    client = client_get_for(user, client_id)
     try:
         page_number = int(request.GET.get("page", "1"))
     except ValueError:
         page_number = 1
-    entries, timeline_page = timeline_for(client, user, page=page_number)  # type: ignore[arg-type]
-    client_viewed(actor=user, client_id=client.pk, obj=client, what=f"client page {timeline_page.number}")  # type: ignore[arg-type]
+    entries, timeline_page = timeline_for(client, user, page=page_number)
+    grant = break_glass_grant_for(user, client)
+    client_viewed(
+        actor=user,
+        client_id=client.pk,
+        obj=client,
+        what=f"client page {timeline_page.number}" + (" (break-glass)" if grant else ""),
+    )
     context = {
         "client": client,
         "entries": entries,
@@ -34,18 +42,21 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
     if not request.htmx:  # type: ignore[attr-defined]
         from django.utils import timezone
 
-        cases = list(cases_of_client(client, user))  # type: ignore[arg-type]
+        cases = list(cases_of_client(client, user))
         context.update(
             cases=cases,
             current_case=next((c for c in cases if c.status != "closed"), None),
-            tasks=list(task_list_for(user, client=client)),  # type: ignore[arg-type]
+            tasks=list(task_list_for(user, client=client)),
             upcoming=list(
-                appointment_list_for(user).filter(client=client, starts_at__gte=timezone.now())  # type: ignore[arg-type]
+                appointment_list_for(user)
+                .filter(client=client, starts_at__gte=timezone.now())
                 .order_by("starts_at")[:5]
             ),
+            break_glass=grant,
+            restriction_messages=restriction_messages_for(user, client),
+            can_set_access_rules=policy.can_set_access_rules(user, client),
             audit_trail=(
-                list(client_audit_trail_for(user, client))  # type: ignore[arg-type]
-                if policy.can_see_who_viewed(user, client) else None  # type: ignore[arg-type]
+                list(client_audit_trail_for(user, client)) if policy.can_see_who_viewed(user, client) else None
             ),
         )
     return render_page(request, "people/client_detail.html", context, block="timeline")
@@ -53,12 +64,15 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
 
 @casework_view
 def search(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
     query = request.GET.get("q", "").strip()[:100]
-    results = list(client_search_for(request.user, query)) if query else []  # type: ignore[arg-type]
+    results = list(client_search_for(user, query)) if query else []
     if query:
         # A search reveals who matched; record the query and how many were shown, not their names.
         audit_event_record(
-            actor=request.user, action=AuditAction.SEARCH, obj=request.user,  # type: ignore[arg-type]
+            actor=user,
+            action=AuditAction.SEARCH,
+            obj=user,
             detail={"query": query, "shown": len(results)},
         )
     return render_page(

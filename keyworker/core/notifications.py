@@ -1,0 +1,38 @@
+"""Telling staff something: a notification in the app, and an e-mail once the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from keyworker.accounts.models import User
+from keyworker.core.models import Notification
+
+
+def notify(
+    *, recipients: Iterable[User], subject: str, body: str, link: str = "", email: bool = False
+) -> list[Notification]:
+    """In-app notifications now; e-mails only after commit, so a rolled-back change sends nothing.
+    E-mails carry no personal data: they say there is something to look at and link to it."""
+    people = [r for r in recipients if r.is_active]
+    made = Notification.objects.bulk_create(
+        Notification(recipient=person, subject=subject, body=body, link=link) for person in people
+    )
+    if email:
+        addresses = [p.email for p in people if p.email]
+
+        def _send() -> None:
+            if addresses:
+                send_mail(
+                    subject,
+                    f"{body}\n\nSign in to Keyworker to see it: {link}",
+                    settings.DEFAULT_FROM_EMAIL,
+                    addresses,
+                    fail_silently=False,
+                )
+
+        transaction.on_commit(_send)
+    return made

@@ -1,0 +1,62 @@
+"""Safeguarding: who may not see a client (restrictions, exclusions) and out-of-hours break-glass access.
+
+Concerns, risk reviews, DASH, MARAC, safety plans and crisis calls arrive with issue 7.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from keyworker.core.models import BaseModel
+from keyworker.people.models import Client
+
+
+class AccessRuleKind(models.TextChoices):
+    RESTRICTION = "restriction", "Restriction (only the named staff may open the record)"
+    EXCLUSION = "exclusion", "Exclusion (the named staff may never open the record)"
+
+
+class AccessRule(BaseModel):
+    """A restriction or an exclusion on a client's records, from a date, until a date or until lifted.
+
+    It applies to the person, not to one case: hiding one episode while showing their other records
+    would still reveal them (docs/decisions/0009).
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="access_rules")
+    kind = models.CharField(max_length=16, choices=AccessRuleKind.choices)
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    reason = models.TextField(help_text="Why: kept for the record, shown to managers.")
+    message = models.CharField(max_length=300, blank=True, help_text="Shown to the named staff who open the record.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["client", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.client_id}"
+
+
+class BreakGlassGrant(BaseModel):
+    """Out-of-hours access to one client by an on-call worker, for a limited time, with a reason."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="break_glass_grants")
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "client", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Break-glass {self.user_id} -> {self.client_id}"

@@ -1,0 +1,77 @@
+"""Reading restrictions, exclusions and break-glass grants, through the access policy."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from keyworker.accounts.models import User
+from keyworker.core import policy
+from keyworker.core.errors import NotFound
+from keyworker.people.models import Client
+from keyworker.safeguarding.models import AccessRule, AccessRuleKind, BreakGlassGrant
+
+
+def access_rules_for(user: User, client: Client) -> QuerySet[AccessRule]:
+    """Every restriction and exclusion on the client, newest first: managers of the client's team only."""
+    if not policy.can_set_access_rules(user, client):
+        raise NotFound()
+    return AccessRule.objects.filter(client=client).select_related("set_by", "lifted_by").prefetch_related("staff")
+
+
+def access_rule_get_for(user: User, rule_id: uuid.UUID | str) -> AccessRule:
+    try:
+        rule = AccessRule.objects.select_related("client").get(pk=rule_id)
+    except (AccessRule.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound() from exc
+    if not policy.can_set_access_rules(user, rule.client):
+        raise NotFound()
+    return rule
+
+
+def restriction_messages_for(user: User, client: Client) -> list[str]:
+    """The messages of restrictions in force that name the user (only they can open the record)."""
+    now = timezone.now()
+    return [
+        rule.message
+        for rule in AccessRule.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+            client=client,
+            kind=AccessRuleKind.RESTRICTION,
+            starts_at__lte=now,
+            lifted_at__isnull=True,
+            staff=user.pk,
+        )
+        if rule.message
+    ]
+
+
+def break_glass_grant_for(user: User, client: Client) -> BreakGlassGrant | None:
+    """The user's break-glass grant on this client in force now, if their access depends on one."""
+    if not policy.seen_by_break_glass(user, client):
+        return None
+    return (
+        BreakGlassGrant.objects.filter(user=user, client=client, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def break_glass_search(user: User, query: str, *, limit: int = 20) -> list[Client]:
+    """Clients an on-call worker may open by break-glass, by name or case reference. The caller shows
+    only what is needed to pick the right person (name, year of birth, area)."""
+    words = query.split()
+    if not words:
+        return []
+    found = policy.break_glass_candidates(user)
+    for word in words[:4]:
+        found = found.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(cases__reference__iexact=word)
+        )
+    return list(found.distinct().order_by("last_name", "first_name")[:limit])

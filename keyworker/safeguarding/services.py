@@ -1,0 +1,139 @@
+"""Setting and lifting restrictions and exclusions; opening a client by break-glass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from keyworker.accounts.models import Role, User
+from keyworker.audit.models import AuditAction
+from keyworker.audit.services import audit_event_record
+from keyworker.casework.models import CaseStatus
+from keyworker.core import policy
+from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
+from keyworker.core.notifications import notify
+from keyworker.people.models import Client
+from keyworker.safeguarding.models import AccessRule, AccessRuleKind, BreakGlassGrant
+from keyworker.safeguarding.rules import break_glass_expiry, is_out_of_hours, reason_problem
+
+
+@transaction.atomic
+def access_rule_set(
+    *,
+    actor: User,
+    client: Client,
+    kind: str,
+    staff: list[User],
+    reason: str,
+    message: str = "",
+    ends_at: dt.datetime | None = None,
+) -> AccessRule:
+    """A restriction (only the named staff) or an exclusion (never the named staff), from now.
+    The manager setting a restriction is always among its named staff, so they cannot lock themselves out."""
+    if not policy.can_set_access_rules(actor, client):
+        raise NotAllowed("Only a manager of the client's team can restrict their record.")
+    problems: dict[str, list[str]] = {}
+    if kind not in AccessRuleKind.values:
+        problems["kind"] = ["Choose restriction or exclusion."]
+    if problem := reason_problem(reason):
+        problems["reason"] = [problem]
+    if kind == AccessRuleKind.EXCLUSION and not staff:
+        problems["staff"] = ["Choose who is excluded."]
+    if kind == AccessRuleKind.EXCLUSION and any(person.pk == actor.pk for person in staff):
+        problems["staff"] = ["You cannot exclude yourself; ask another manager."]
+    now = timezone.now()
+    if ends_at is not None and ends_at <= now:
+        problems["ends_at"] = ["The end must be in the future."]
+    if len(message) > 300:
+        problems["message"] = ["Keep the message to 300 characters."]
+    if problems:
+        raise ValidationFailed("There is a problem with this restriction.", problems)
+    rule = AccessRule.objects.create(
+        client=client,
+        kind=kind,
+        reason=reason.strip(),
+        message=message.strip(),
+        starts_at=now,
+        ends_at=ends_at,
+        set_by=actor,
+    )
+    named = {person.pk: person for person in staff}
+    if kind == AccessRuleKind.RESTRICTION:
+        named[actor.pk] = actor
+    rule.staff.set(list(named.values()))
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=rule,
+        client_id=client.pk,
+        detail={"kind": kind, "staff": sorted(str(pk) for pk in named)},
+    )
+    return rule
+
+
+@transaction.atomic
+def access_rule_lift(*, actor: User, rule: AccessRule) -> AccessRule:
+    if not policy.can_set_access_rules(actor, rule.client):
+        raise NotAllowed("Only a manager of the client's team can lift this.")
+    if rule.lifted_at is not None:
+        raise ValidationFailed("This has already been lifted.")
+    rule.lifted_at, rule.lifted_by = timezone.now(), actor
+    rule.save(update_fields=["lifted_at", "lifted_by", "updated_at"])
+    audit_event_record(
+        actor=actor, action=AuditAction.UPDATE, obj=rule, client_id=rule.client_id, detail={"lifted": True}
+    )
+    return rule
+
+
+def _managers_of(client: Client) -> list[User]:
+    """Managers of the teams currently supporting the client."""
+    teams = client.cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]).values("team_id")
+    return list(User.objects.filter(role=Role.MANAGER, is_active=True, team_id__in=teams))
+
+
+@transaction.atomic
+def break_glass_open(
+    *, actor: User, client_id: uuid.UUID | str, reason: str, now: dt.datetime | None = None
+) -> BreakGlassGrant:
+    """Out-of-hours access to a client who is not on the on-call worker's caseload: reason required,
+    time-limited, audited as break-glass, and the client's managers are told."""
+    now = now or timezone.now()
+    if not policy.can_break_glass(actor):
+        raise NotAllowed("Only the on-call worker can open a record by break-glass.")
+    try:
+        client = policy.break_glass_candidates(actor).get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
+        raise NotFound() from exc
+    if not is_out_of_hours(now):
+        raise ValidationFailed(
+            "Break-glass is for out of hours. In office hours, ask the client's team or your manager.",
+            {"reason": ["Break-glass is for out of hours (weekday evenings, nights and weekends)."]},
+        )
+    if problem := reason_problem(reason):
+        raise ValidationFailed("Say why you need this record.", {"reason": [problem]})
+    grant = BreakGlassGrant.objects.create(
+        user=actor, client=client, reason=reason.strip(), granted_at=now, expires_at=break_glass_expiry(now)
+    )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=grant,
+        client_id=client.pk,
+        detail={"break_glass": True, "expires_at": grant.expires_at.isoformat()},
+    )
+    notify(
+        recipients=_managers_of(client),
+        subject="Break-glass access to a client's record",
+        body=(
+            f"{actor.display_name} (on call) opened a client's record by break-glass at "
+            f"{timezone.localtime(now):%H:%M on %-d %B}. Their reason is on the record."
+        ),
+        link=reverse("people:client_detail", args=[client.pk]),
+        email=True,
+    )
+    return grant

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from keyworker.safeguarding import views
+
+app_name = "safeguarding"
+urlpatterns = [
+    path("clients/<uuid:client_id>/access/", views.access_rules, name="access_rules"),
+    path("access-rules/<uuid:rule_id>/lift/", views.access_rule_lift, name="access_rule_lift"),
+    path("break-glass/", views.break_glass, name="break_glass"),
+]

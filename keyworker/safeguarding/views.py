@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from keyworker.accounts.models import User
+from keyworker.core import policy
+from keyworker.core.errors import NotAllowed, ValidationFailed
+from keyworker.core.htmx import render_page
+from keyworker.core.views_helpers import staff_view
+from keyworker.people.selectors import client_get_for
+from keyworker.safeguarding import services
+from keyworker.safeguarding.forms import AccessRuleForm, BreakGlassForm
+from keyworker.safeguarding.selectors import access_rule_get_for, access_rules_for, break_glass_search
+
+
+def _staff_choices() -> list[tuple[str, str]]:
+    return [(str(u.pk), f"{u.display_name} ({u.get_role_display()})") for u in User.objects.filter(is_active=True)]
+
+
+@staff_view
+def access_rules(request: HttpRequest, client_id: str) -> HttpResponse:
+    """A manager's page for the restrictions and exclusions on a client's record."""
+    user: User = request.user  # type: ignore[assignment]
+    client = client_get_for(user, client_id)
+    rules = list(access_rules_for(user, client))
+    form = AccessRuleForm(request.POST or None, staff_choices=_staff_choices())
+    if request.method == "POST" and form.is_valid():
+        chosen = {str(pk) for pk in form.cleaned_data["staff"]}
+        try:
+            services.access_rule_set(
+                actor=user,
+                client=client,
+                kind=form.cleaned_data["kind"],
+                staff=list(User.objects.filter(pk__in=chosen, is_active=True)),
+                reason=form.cleaned_data["reason"],
+                message=form.cleaned_data["message"],
+                ends_at=form.ends_at(),
+            )
+        except ValidationFailed as exc:
+            for field, errors in exc.field_errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Saved. It applies from the next page anyone opens.")
+            return redirect("safeguarding:access_rules", client.pk)
+    return render_page(
+        request,
+        "safeguarding/access_rules.html",
+        {"client": client, "rules": rules, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@staff_view
+@require_POST
+def access_rule_lift(request: HttpRequest, rule_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    rule = access_rule_get_for(user, rule_id)
+    try:
+        services.access_rule_lift(actor=user, rule=rule)
+    except (ValidationFailed, NotAllowed) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Lifted.")
+    return redirect("safeguarding:access_rules", rule.client_id)
+
+
+@staff_view
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """The on-call worker finds a client who is not on their caseload and opens the record, with a reason."""
+    user: User = request.user  # type: ignore[assignment]
+    if not policy.can_break_glass(user):
+        raise Http404()
+    query = request.GET.get("q", "").strip()[:100]
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass_open(
+                actor=user, client_id=form.cleaned_data["client_id"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationFailed as exc:
+            for field, errors in exc.field_errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Opened by break-glass. The client's manager has been told.")
+            return redirect("people:client_detail", form.cleaned_data["client_id"])
+    results = break_glass_search(user, query) if query else []
+    return render_page(
+        request,
+        "safeguarding/break_glass.html",
+        {"query": query, "results": results, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
