@@ -6,6 +6,11 @@ KEYWORKER_ALLOWED_HOSTS  comma-separated host names (default: localhost names on
 KEYWORKER_DATA_DIR       where the SQLite database, secret key and collected static files live (default ./var)
 DATABASE_URL             postgres://user:pass@host:port/name selects PostgreSQL; unset = embedded SQLite
 KEYWORKER_EMAIL_HOST / KEYWORKER_EMAIL_PORT   SMTP server for notifications (default localhost:25)
+KEYWORKER_PRODUCTION     "1" behind TLS in production: secure __Host- cookies, HSTS, HTTPS redirect, no DEBUG,
+                         and KEYWORKER_SECRET_KEY becomes mandatory (docs/decisions/0010)
+KEYWORKER_SECURE_COOKIES "1" for secure (https-only) cookies without the rest of KEYWORKER_PRODUCTION
+KEYWORKER_TLS_PROXY      "1" when a proxy terminates TLS and sets X-Forwarded-Proto (trusted for "is https?")
+KEYWORKER_REQUIRE_MFA    "0" switches off the MFA-required check (tests only; default on)
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -28,10 +34,17 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+PRODUCTION = _env_bool("KEYWORKER_PRODUCTION")
+
+
 def _secret_key() -> str:
     from_env = os.environ.get("KEYWORKER_SECRET_KEY")
     if from_env:
         return from_env
+    if PRODUCTION:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("KEYWORKER_PRODUCTION=1 needs KEYWORKER_SECRET_KEY (50+ random characters).")
     # A development install keeps a generated key on disk so sessions survive restarts.
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
@@ -43,7 +56,7 @@ def _secret_key() -> str:
     return key
 
 
-DEBUG = _env_bool("KEYWORKER_DEBUG")
+DEBUG = _env_bool("KEYWORKER_DEBUG") and not PRODUCTION
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("KEYWORKER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
@@ -60,6 +73,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "django.contrib.humanize",  # allauth.usersessions' list of sessions uses it
+    "csp",
     "ninja",
     "keyworker.core",
     "keyworker.accounts",
@@ -67,6 +84,8 @@ INSTALLED_APPS = [
     "keyworker.people",
     "keyworker.casework",
     "keyworker.diary",
+    "keyworker.safeguarding",
+    "keyworker.outcomes",
     "keyworker.api",
 ]
 
@@ -78,9 +97,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout, absolute lifetime, MFA required, no-store, Clear-Site-Data (docs/decisions/0009, 0010).
+    "keyworker.core.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "keyworker.core.middleware.ContentSecurityPolicyExceptionsMiddleware",
     "keyworker.audit.middleware.AuditSourceMiddleware",
 ]
 
@@ -158,6 +181,32 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed sign-ins (password or MFA code) counted in the shared cache. Short windows: an attacker who knows a
+# worker's e-mail can hold that account shut for at most 2 minutes at a time, while password guessing stays
+# at 5 tries per 2 minutes per account (3,600 a day, and the TOTP code is still needed). Per address:
+# 20 failures a minute (an office behind one NAT address shares it). docs/decisions/0009.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/m/ip,5/2m/key",
+}
+# Changing MFA or the e-mail address needs the password (or a code) again if the last one is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+
+# MFA: every staff account must have an authenticator app (TOTP); recovery codes are made with it.
+# Passkeys (webauthn) need allauth's inline scripts, which our CSP forbids; left out for now (0009).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Keyworker"
+MFA_TOTP_PERIOD = 30
+MFA_TOTP_DIGITS = 6
+MFA_TOTP_TOLERANCE = 1  # accept the code either side of now: phone clocks drift
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_REAUTHENTICATION_REQUIRED = True
+KEYWORKER_REQUIRE_MFA = _env_bool("KEYWORKER_REQUIRE_MFA", default=True)
+
+# "Your sessions" (/accounts/sessions/): see and end your other sign-ins. Sessions are recorded at sign-in;
+# last-seen tracking is off (it would write on every request; the idle timeout keeps its own clock).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Login rate limits count in the cache; the database cache is shared by every server process.
 CACHES = {
@@ -165,14 +214,51 @@ CACHES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Absolute lifetime 12 hours from sign-in; idle timeout 30 minutes. Both are enforced on the server by
+# keyworker.core.middleware (the cookie age alone would slide with every request).
 SESSION_COOKIE_AGE = 60 * 60 * 12
+KEYWORKER_SESSION_ABSOLUTE_SECONDS = 60 * 60 * 12
+KEYWORKER_SESSION_IDLE_SECONDS = 30 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Behind TLS in production set KEYWORKER_SECURE_COOKIES=1; `make run` serves plain http on loopback.
-SESSION_COOKIE_SECURE = _env_bool("KEYWORKER_SECURE_COOKIES")
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# Behind TLS in production set KEYWORKER_PRODUCTION=1 (or just KEYWORKER_SECURE_COOKIES=1);
+# `make run` serves plain http on loopback, where secure and __Host- cookies would not be sent back.
+SESSION_COOKIE_SECURE = PRODUCTION or _env_bool("KEYWORKER_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # __Host- cookies: only over https, only for this exact host, path / (no Domain attribute).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if _env_bool("KEYWORKER_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere. The one inline script GOV.UK's
+# Jinja page template writes ("js-enabled") carries the per-request nonce; allauth's pages load it from a file.
+# /api/v1/docs (Swagger UI, no personal data) gets a documented, wider style-src: see core/middleware.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", include("keyworker.audit.urls")),
     path("staff/", include("keyworker.accounts.urls")),
     path("", include("keyworker.safeguarding.urls")),
+    path("", include("keyworker.outcomes.urls")),
     path("", include("keyworker.diary.urls")),
     path("", include("keyworker.casework.urls")),
     path("", include("keyworker.people.urls")),

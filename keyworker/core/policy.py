@@ -10,6 +10,8 @@ Rules today:
 - an on-call worker also sees a client they opened by break-glass, until the grant expires;
 - an exclusion naming the user hides the client from them, whatever else is true;
 - a restriction hides the client from everyone it does not name (it narrows, never widens, access);
+- a peer mentor sees only their current mentees, and only a mentor's fields (mentees_visible_to), never
+  their full records;
 - every other role sees no client records (later issues add theirs here).
 """
 
@@ -89,6 +91,18 @@ def _not_barred(user: User) -> Q:
     restricted = Exists(_active_rules(AccessRuleKind.RESTRICTION))
     named = Exists(_active_rules(AccessRuleKind.RESTRICTION).filter(staff=user.pk))
     return ~Q(excluded) & (~Q(restricted) | Q(named))
+
+
+def mentees_visible_to(user: User) -> QuerySet[Client]:
+    """A peer mentor's current mentees (never anyone barred to them). The caller shows only what a mentor
+    needs: first name, contact rules and the next session; never notes, risk, offending or safeguarding."""
+    from keyworker.outcomes.models import Mentoring
+    from keyworker.people.models import Client
+
+    if not _is_active_staff(user) or user.role != Role.PEER_MENTOR:
+        return Client.objects.none()
+    current = Mentoring.objects.filter(mentor_id=user.pk, mentee_id=OuterRef("pk"), ended_on__isnull=True)
+    return Client.objects.filter(Exists(current)).filter(_not_barred(user))
 
 
 def break_glass_candidates(user: User) -> QuerySet[Client]:

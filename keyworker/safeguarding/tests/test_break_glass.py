@@ -36,7 +36,7 @@ class _Inbox(Message):
         super().__init__()
         self.messages: list = []
 
-    def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
+    def handle_message(self, message) -> None:
         self.messages.append(message)
 
 
