@@ -1,0 +1,472 @@
+"""The authorisation matrix: every route x role x record state, checked against docs/access-policy.md.
+
+The expected cells are read from the tables in docs/access-policy.md, so the document and the code
+cannot drift apart. Every route in the URLconf and every operation in the API schema must belong to a
+class below (or be exempt, with the reason), so a new route cannot be added without being tested.
+A denied cell must answer 404 (or, where the client is only a reference in the body, 422 naming no
+one) and carry none of the client's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from keyworker.accounts.models import Role, User
+from keyworker.casework.models import Case, Contact, Task
+from keyworker.core.testing import (
+    AppointmentFactory,
+    ContactFactory,
+    Personas,
+    TaskFactory,
+    UserFactory,
+    make_personas,
+)
+from keyworker.people.models import Client
+from keyworker.safeguarding.models import AccessRule, AccessRuleKind, BreakGlassGrant
+
+pytestmark = pytest.mark.django_db
+
+DOC = Path(settings.PROJECT_DIR) / "docs" / "access-policy.md"
+ROLES = (
+    "caseworker",
+    "manager",
+    "on-call worker",
+    "peer mentor",
+    "safeguarding lead",
+    "data protection officer",
+    "report viewer",
+    "administrator",
+)
+STATES = (
+    "own",
+    "team",
+    "other-team",
+    "restricted-named",
+    "restricted-not-named",
+    "excluded",
+    "break-glass",
+)
+
+
+def _doc_table(marker: str) -> dict[str, dict[str, str]]:
+    """{route class: {role: cell}} from the table between <!-- matrix:marker --> comments."""
+    text = DOC.read_text()
+    body = re.search(rf"<!-- matrix:{marker} -->(.*?)<!-- /matrix:{marker} -->", text, re.S)
+    assert body, f"docs/access-policy.md has no {marker} matrix"
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")] for line in body.group(1).strip().splitlines()
+    ]
+    header, rows = rows[0], rows[2:]
+    assert tuple(header[1:]) == ROLES, header
+    return {row[0]: dict(zip(ROLES, row[1:], strict=True)) for row in rows}
+
+
+CLIENT_CELLS = _doc_table("client-records")
+PAGE_CELLS = _doc_table("pages")
+
+
+def allowed_states(route_class: str, role: str) -> set[str]:
+    cell = CLIENT_CELLS[route_class][role]
+    states = set() if cell == "–" else {s.strip() for s in cell.split(",")}
+    assert states <= set(STATES), cell
+    return states
+
+
+# --------------------------------------------------------------------------------------------- the world
+
+
+@dataclass
+class Bundle:
+    """One client in one record state, with a case, a contact, a task and a lifted rule to address."""
+
+    client: Client
+    case: Case
+    contact: Contact
+    task: Task
+    lifted_rule: AccessRule
+    marker: str
+
+
+@dataclass
+class World:
+    personas: Personas
+    viewers: dict[str, User]
+    bundles: dict[str, Bundle]
+
+
+def _build_world() -> World:
+    p = make_personas()
+    viewers = {
+        "caseworker": p.you,
+        "manager": p.manager,
+        "on-call worker": UserFactory(email="oncall@m.test", role=Role.ON_CALL, team=None),
+        "peer mentor": UserFactory(email="mentor@m.test", role=Role.PEER_MENTOR, team=p.team),
+        "safeguarding lead": UserFactory(email="sglead@m.test", role=Role.SAFEGUARDING_LEAD, team=None),
+        "data protection officer": UserFactory(email="dpo@m.test", role=Role.DATA_PROTECTION_OFFICER, team=None),
+        "report viewer": p.report_viewer,
+        "administrator": UserFactory(
+            email="admin@m.test", role=Role.ADMINISTRATOR, team=None, is_staff=True, is_superuser=True
+        ),
+    }
+    everyone = list(viewers.values())
+    holders = {
+        "own": p.you,
+        "team": p.teammate,
+        "other-team": p.other_caseworker,
+        "restricted-named": p.teammate,
+        "restricted-not-named": p.teammate,
+        "excluded": p.teammate,
+        "break-glass": p.other_caseworker,
+    }
+    now = timezone.now()
+    bundles: dict[str, Bundle] = {}
+    for state, holder in holders.items():
+        marker = "Matrix" + state.replace("-", "").capitalize()
+        client = p.client_of(holder, first_name="Person", last_name=marker)
+        case = client.cases.get()
+        contact = ContactFactory(client=client, case=case, recorded_by=holder, note=f"Note about {marker}")
+        task = TaskFactory(owner=holder, client=client, case=case, title=f"Task for {marker}")
+        lifted = AccessRule.objects.create(
+            client=client,
+            kind=AccessRuleKind.EXCLUSION,
+            reason="An old exclusion, lifted.",
+            starts_at=now,
+            set_by=p.manager,
+            lifted_at=now,
+            lifted_by=p.manager,
+        )
+        if state == "restricted-named":
+            rule = AccessRule.objects.create(
+                client=client, kind=AccessRuleKind.RESTRICTION, reason="Matrix", starts_at=now, set_by=p.manager
+            )
+            rule.staff.set([*everyone, p.teammate])
+        elif state == "restricted-not-named":
+            rule = AccessRule.objects.create(
+                client=client, kind=AccessRuleKind.RESTRICTION, reason="Matrix", starts_at=now, set_by=p.manager
+            )
+            rule.staff.set([p.teammate])
+        elif state == "excluded":
+            rule = AccessRule.objects.create(
+                client=client, kind=AccessRuleKind.EXCLUSION, reason="Matrix", starts_at=now, set_by=p.manager
+            )
+            rule.staff.set(everyone)
+        elif state == "break-glass":
+            for viewer in everyone:
+                BreakGlassGrant.objects.create(
+                    user=viewer,
+                    client=client,
+                    reason="Matrix crisis call",
+                    granted_at=now,
+                    expires_at=now + dt.timedelta(hours=4),
+                )
+        for viewer in everyone:  # so each viewer's My week would list the client if they may see them
+            AppointmentFactory(staff=viewer, client=client, starts_at=now, ends_at=now + dt.timedelta(minutes=30))
+        bundles[state] = Bundle(client=client, case=case, contact=contact, task=task, lifted_rule=lifted, marker=marker)
+    return World(personas=p, viewers=viewers, bundles=bundles)
+
+
+# ------------------------------------------------------------------------------------------ the routes
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # URL name, or "METHOD /api/v1/path" for API operations
+    route_class: str
+    method: str = "GET"
+    body: dict[str, Any] | None = None
+    json: bool = False
+
+
+CLIENT_PAGE_ROUTES = [
+    Route("people:client_detail", "client-record"),
+    Route("casework:contact_add", "client-record"),
+    Route("casework:contact_add", "client-record", "POST", {"kind": "phone", "note": ""}),
+    Route("casework:contact_amend", "client-record"),
+    Route("casework:contact_amend", "client-record", "POST", {"text": "", "reason": ""}),
+    Route("casework:task_add", "client-record"),
+    Route("casework:task_add", "client-record", "POST", {"title": ""}),
+    Route("casework:task_complete", "client-record", "POST", {"version": "999"}),
+    Route("casework:case_status", "client-record"),
+    Route("casework:case_status", "client-record", "POST", {"status": "on_hold", "version": "999"}),
+    Route("safeguarding:access_rules", "client-restrictions"),
+    Route("safeguarding:access_rules", "client-restrictions", "POST", {"kind": "exclusion", "reason": ""}),
+    Route("safeguarding:access_rule_lift", "client-restrictions", "POST", {}),
+]
+LISTING_PAGES = {
+    "casework:caseload": {"status": ""},
+    "people:search": {"q": "{marker}"},
+    "diary:my_week": {},
+}
+PAGE_ROUTES = {
+    "diary:my_week": "my-week",
+    "casework:caseload": "casework-pages",
+    "people:search": "casework-pages",
+    "safeguarding:break_glass": "break-glass",
+    "outcomes:my_mentees": "mentees",
+    "accounts:token_list": "own-tokens",
+    "accounts:token_new": "own-tokens",
+}
+# Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
+SPECIAL_ROUTES = {
+    "accounts:token_revoke": "only the token's owner; anyone else gets 404 (test_token_revoke_is_owner_only)",
+    "audit:staff_activity": "a manager for their team's staff, the DPO for anyone (test_staff_activity_page)",
+}
+EXEMPT_PREFIXES = {
+    "admin:": "Django admin: is_staff administrators only, behind the allauth sign-in; no client model is registered",
+}
+EXEMPT_ROUTES = {
+    None: "the root redirect to My week",
+    "healthz": "liveness and database status, no personal data",
+    "api:openapi-json": "the API's schema: no data",
+    "api:openapi-view": "the API's docs page: no data",
+    "api:api-root": "the API's root: no data",
+}
+# allauth's own pages (sign-in, sign-out, MFA, sessions, password reset) are the sign-in flow itself.
+ALLAUTH_MODULE = re.compile(r"^allauth\.")
+
+
+def _page_url(route: Route, bundle: Bundle | None) -> str:
+    if bundle is None:
+        return reverse(route.name)
+    kwargs = {
+        "people:client_detail": {"client_id": bundle.client.pk},
+        "casework:contact_add": {"client_id": bundle.client.pk},
+        "casework:contact_amend": {"contact_id": bundle.contact.pk},
+        "casework:task_add": {"client_id": bundle.client.pk},
+        "casework:task_complete": {"task_id": bundle.task.pk},
+        "casework:case_status": {"case_id": bundle.case.pk},
+        "safeguarding:access_rules": {"client_id": bundle.client.pk},
+        "safeguarding:access_rule_lift": {"rule_id": bundle.lifted_rule.pk},
+    }[route.name]
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _all_url_patterns() -> list[tuple[str | None, str]]:
+    """(namespaced name, view module) of every route in the URLconf."""
+    found: list[tuple[str | None, str]] = []
+
+    def walk(resolver: URLResolver, namespace: str) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern, namespace + (f"{pattern.namespace}:" if pattern.namespace else ""))
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}{pattern.name}" if pattern.name else None
+                found.append((name, getattr(pattern.callback, "__module__", "") or ""))
+
+    walk(get_resolver(), "")
+    return found
+
+
+def test_every_route_is_in_the_matrix():
+    classified = {r.name for r in CLIENT_PAGE_ROUTES} | set(PAGE_ROUTES) | set(SPECIAL_ROUTES)
+    unclassified = []
+    for name, module in _all_url_patterns():
+        if name in classified or name in EXEMPT_ROUTES or ALLAUTH_MODULE.match(module):
+            continue
+        if name and any(name.startswith(prefix) for prefix in EXEMPT_PREFIXES):
+            continue
+        if name and name.startswith("api:"):
+            continue  # API operations are walked from the OpenAPI schema
+        unclassified.append((name, module))
+    assert not unclassified, f"routes missing from the authorisation matrix: {unclassified}"
+    assert set(PAGE_ROUTES.values()) == set(PAGE_CELLS), "every page class in the doc is exercised"
+
+
+def _assert_cell(response: Any, allowed: bool, marker: str, where: str) -> None:
+    body = response.content.decode(errors="replace")
+    if allowed:
+        assert response.status_code not in (401, 404) and response.status_code < 500, (where, response.status_code)
+    else:
+        assert response.status_code in (404, 422), (where, response.status_code)
+        if response.status_code == 422:
+            assert where.startswith("POST /api/v1/tasks"), (where, "only a body reference may answer 422")
+        assert marker not in body, (where, "denied response holds the client's data")
+
+
+@pytest.mark.parametrize("route", CLIENT_PAGE_ROUTES, ids=lambda r: f"{r.method} {r.name}")
+def test_client_pages(route: Route):
+    world = _build_world()
+    http = HttpClient()
+    cells = 0
+    for role, viewer in world.viewers.items():
+        http.force_login(viewer)
+        allowed = allowed_states(route.route_class, role)
+        for state, bundle in world.bundles.items():
+            url = _page_url(route, bundle)
+            response = http.post(url, route.body or {}) if route.method == "POST" else http.get(url)
+            _assert_cell(response, state in allowed, bundle.marker, f"{route.method} {route.name} {role} {state}")
+            cells += 1
+    http.logout()
+    for bundle in world.bundles.values():  # anonymous: sent to sign in, nothing shown
+        url = _page_url(route, bundle)
+        response = http.post(url, route.body or {}) if route.method == "POST" else http.get(url)
+        assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert cells == len(ROLES) * len(STATES)
+
+
+@pytest.mark.parametrize("name", sorted(LISTING_PAGES))
+def test_listing_pages_show_only_reachable_clients(name: str):
+    world = _build_world()
+    http = HttpClient()
+    for role, viewer in world.viewers.items():
+        http.force_login(viewer)
+        allowed = allowed_states("client-listing", role)
+        page_allowed = PAGE_CELLS[PAGE_ROUTES[name]][role] == "yes"
+        for state, bundle in world.bundles.items():
+            params = {k: v.format(marker=bundle.marker) for k, v in LISTING_PAGES[name].items()}
+            response = http.get(reverse(name), params)
+            if not page_allowed:
+                assert response.status_code == 404, (name, role)
+                continue
+            assert response.status_code == 200, (name, role)
+            # The client's id (in their page's link), not their name: search echoes the name typed.
+            shown = str(bundle.client.pk) in response.content.decode()
+            assert shown == (state in allowed), (name, role, state, shown)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_ROUTES))
+def test_pages_without_a_client(name: str):
+    world = _build_world()
+    http = HttpClient()
+    for role, viewer in world.viewers.items():
+        http.force_login(viewer)
+        expected = PAGE_CELLS[PAGE_ROUTES[name]][role]
+        response = http.get(reverse(name))
+        assert (response.status_code == 200) == (expected == "yes"), (name, role, response.status_code)
+        if expected != "yes":
+            assert response.status_code == 404, (name, role)
+    http.logout()
+    response = http.get(reverse(name))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
+# ------------------------------------------------------------------------------------------------- API
+
+
+def _api_operations() -> list[tuple[str, str]]:
+    http = HttpClient()
+    spec = json.loads(http.get("/api/v1/openapi.json").content)
+    return sorted((method.upper(), path) for path, ops in spec["paths"].items() for method in ops)
+
+
+API_BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/clients/{client_id}/contacts"): {"kind": "phone", "note": "Matrix check"},
+    ("POST", "/api/v1/contacts/{contact_id}/amendments"): {"text": "Matrix", "reason": "Matrix check"},
+    ("POST", "/api/v1/tasks"): {"title": "Matrix", "due_on": "{today}", "client_id": "{client_id}"},
+    ("POST", "/api/v1/tasks/{task_id}/complete"): {"version": 999},
+    ("POST", "/api/v1/cases/{case_id}/status"): {"status": "on_hold", "version": 999},
+}
+API_LISTS = {
+    ("GET", "/api/v1/clients"): {},
+    ("GET", "/api/v1/cases"): {"status": "all"},
+    ("GET", "/api/v1/tasks"): {},
+}
+API_SPECIAL: dict[tuple[str, str], str] = {}
+
+
+def _fill(template: Any, bundle: Bundle) -> Any:
+    values = {
+        "client_id": str(bundle.client.pk),
+        "case_id": str(bundle.case.pk),
+        "contact_id": str(bundle.contact.pk),
+        "task_id": str(bundle.task.pk),
+        "today": timezone.localdate().isoformat(),
+    }
+    if isinstance(template, str):
+        return template.format(**values)
+    if isinstance(template, dict):
+        return {k: _fill(v, bundle) for k, v in template.items()}
+    return template
+
+
+def test_every_api_operation_is_in_the_matrix(db):
+    for method, path in _api_operations():
+        known = (method, path) in API_LISTS or (method, path) in API_SPECIAL or "{" in path
+        known = known or (method, path) in API_BODIES
+        assert known, f"API operation missing from the authorisation matrix: {method} {path}"
+
+
+def test_api_operations():
+    world = _build_world()
+    http = HttpClient()
+    operations = _api_operations()
+    cells = 0
+    for method, path in operations:
+        if (method, path) in API_SPECIAL:
+            continue
+        for role, viewer in world.viewers.items():
+            http.force_login(viewer)
+            allowed = allowed_states("client-listing" if (method, path) in API_LISTS else "client-record", role)
+            for state, bundle in world.bundles.items():
+                where = f"{method} {path} {role} {state}"
+                url = _fill(path, bundle)
+                if method == "GET":
+                    response = http.get(url, API_LISTS.get((method, path), {}))
+                else:
+                    body = _fill(API_BODIES[(method, path)], bundle)
+                    response = http.post(url, body, content_type="application/json")
+                cells += 1
+                if (method, path) in API_LISTS:
+                    assert response.status_code == 200, where
+                    assert (str(bundle.client.pk) in response.content.decode()) == (state in allowed), where
+                else:
+                    _assert_cell(response, state in allowed, bundle.marker, where)
+        http.logout()
+        bundle = world.bundles["own"]
+        url = _fill(path, bundle)
+        response = http.get(url) if method == "GET" else http.post(url, {}, content_type="application/json")
+        assert response.status_code == 401, f"{method} {path} anonymous"
+    assert cells == len(operations) * len(ROLES) * len(STATES) - len(API_SPECIAL) * len(ROLES) * len(STATES)
+
+
+# ------------------------------------------------------------------------------------- special routes
+
+
+def test_token_revoke_is_owner_only():
+    from keyworker.accounts.services import token_create
+
+    world = _build_world()
+    http = HttpClient()
+    owner = world.viewers["caseworker"]
+    token, _ = token_create(actor=owner, name="Matrix token", can_read=True, can_write=False, expires_in_days=30)
+    url = reverse("accounts:token_revoke", args=[token.pk])
+    for role, viewer in world.viewers.items():
+        if viewer == owner:
+            continue
+        http.force_login(viewer)
+        assert http.post(url).status_code == 404, role
+    http.force_login(owner)
+    assert http.post(url).status_code in (200, 302)
+
+
+def test_staff_activity_page():
+    world = _build_world()
+    http = HttpClient()
+    p = world.personas
+    teammate_url = reverse("audit:staff_activity", args=[p.teammate.pk])
+    other_team_url = reverse("audit:staff_activity", args=[p.other_caseworker.pk])
+    expected = {  # role: (may see a Team North colleague, may see a Team South caseworker)
+        "caseworker": (False, False),
+        "manager": (True, False),
+        "on-call worker": (False, False),
+        "peer mentor": (False, False),
+        "safeguarding lead": (False, False),
+        "data protection officer": (True, True),
+        "report viewer": (False, False),
+        "administrator": (False, False),
+    }
+    for role, viewer in world.viewers.items():
+        http.force_login(viewer)
+        for url, may in zip((teammate_url, other_team_url), expected[role], strict=True):
+            assert (http.get(url).status_code == 200) == may, (role, url)
