@@ -78,7 +78,7 @@ PAGE_CELLS = _doc_table("pages")
 
 def allowed_states(route_class: str, role: str) -> set[str]:
     cell = CLIENT_CELLS[route_class][role]
-    states = set() if cell == "–" else {s.strip() for s in cell.split(",")}
+    states = set() if cell == "\u2013" else {s.strip() for s in cell.split(",")}
     assert states <= set(STATES), cell
     return states
 
