@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from keyworker.accounts.models import User
 from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_get_for
-from keyworker.audit.services import client_viewed
+from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.casework import services
 from keyworker.casework.forms import AmendmentForm, CaseloadFilterForm, CaseStatusForm, ContactForm, TaskForm
 from keyworker.casework.selectors import (
@@ -43,6 +43,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         sort=sort,
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    clients_viewed(request.user, ((c.client_id, c) for c in page.object_list), what="caseload")  # type: ignore[arg-type]
     return render_page(
         request,
         "casework/caseload.html",
@@ -96,6 +97,7 @@ def contact_add(request: HttpRequest, client_id: str) -> HttpResponse:
             {"client": client, "form": form, "entries": entries, "timeline_page": timeline_page},
             block="recording",  # htmx swaps only 2xx responses, so the form's errors come back as 200
         )
+    client_viewed(actor=request.user, client_id=client.pk, obj=client, what="add contact form")  # type: ignore[arg-type]
     return render_page(request, "casework/contact_add.html", {"client": client, "form": form}, status=status)
 
 
@@ -156,6 +158,7 @@ def task_add(request: HttpRequest, client_id: str) -> HttpResponse:
         else:
             messages.success(request, "Task added.")
             return redirect("people:client_detail", client.pk)
+    client_viewed(actor=user, client_id=client.pk, obj=client, what="add task form")
     return render_page(
         request,
         "casework/task_add.html",

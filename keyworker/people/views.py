@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.selectors import client_audit_trail_for
-from keyworker.audit.services import audit_event_record, client_viewed
+from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed
 from keyworker.casework.forms import ContactForm
 from keyworker.casework.selectors import cases_of_client, task_list_for, timeline_for
 from keyworker.core import policy
@@ -30,7 +30,8 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
         actor=user,
         client_id=client.pk,
         obj=client,
-        what=f"client page {timeline_page.number}" + (" (break-glass)" if grant else ""),
+        what=f"client page {timeline_page.number}",
+        break_glass=grant is not None,
     )
     context = {
         "client": client,
@@ -67,13 +68,14 @@ def search(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     query = request.GET.get("q", "").strip()[:100]
     results = list(client_search_for(user, query)) if query else []
+    clients_viewed(user, ((c.pk, c) for c in results), what="search results")
     if query:
-        # A search reveals who matched; record the query and how many were shown, not their names.
+        # A search is recorded, and each client shown; the words typed (often a name) are not copied in.
         audit_event_record(
             actor=user,
             action=AuditAction.SEARCH,
             obj=user,
-            detail={"query": query, "shown": len(results)},
+            detail={"query_length": len(query), "shown": len(results)},
         )
     return render_page(
         request, "people/search.html", {"query": query, "results": results, "section": "search"}, block="results"

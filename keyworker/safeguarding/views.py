@@ -3,9 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from keyworker.accounts.models import User
+from keyworker.audit.models import AuditAction
+from keyworker.audit.services import audit_event_record, client_viewed
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.htmx import render_page
@@ -13,6 +16,7 @@ from keyworker.core.views_helpers import staff_view
 from keyworker.people.selectors import client_get_for
 from keyworker.safeguarding import services
 from keyworker.safeguarding.forms import AccessRuleForm, BreakGlassForm
+from keyworker.safeguarding.rules import is_out_of_hours
 from keyworker.safeguarding.selectors import access_rule_get_for, access_rules_for, break_glass_search
 
 
@@ -45,6 +49,7 @@ def access_rules(request: HttpRequest, client_id: str) -> HttpResponse:
         else:
             messages.success(request, "Saved. It applies from the next page anyone opens.")
             return redirect("safeguarding:access_rules", client.pk)
+    client_viewed(actor=user, client_id=client.pk, obj=client, what="restrictions page")
     return render_page(
         request,
         "safeguarding/access_rules.html",
@@ -86,10 +91,19 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Opened by break-glass. The client's manager has been told.")
             return redirect("people:client_detail", form.cleaned_data["client_id"])
-    results = break_glass_search(user, query) if query else []
+    in_hours = not is_out_of_hours(timezone.now())
+    results = break_glass_search(user, query) if query and not in_hours else []
+    if query and not in_hours:
+        # The search itself reveals who is a client: record that it happened and who was shown.
+        audit_event_record(
+            actor=user,
+            action=AuditAction.SEARCH,
+            obj=user,
+            detail={"break_glass_search": True, "shown": len(results)},
+        )
     return render_page(
         request,
         "safeguarding/break_glass.html",
-        {"query": query, "results": results, "form": form},
+        {"query": query, "results": results, "form": form, "in_hours": in_hours},
         status=422 if request.method == "POST" else 200,
     )

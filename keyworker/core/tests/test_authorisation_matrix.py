@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from keyworker.accounts.models import Role, User
+from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.casework.models import Case, Contact, Task
 from keyworker.core.testing import (
     AppointmentFactory,
@@ -107,7 +108,7 @@ class World:
 
 def _build_world() -> World:
     p = make_personas()
-    viewers = {
+    viewers: dict[str, User] = {
         "caseworker": p.you,
         "manager": p.manager,
         "on-call worker": UserFactory(email="oncall@m.test", role=Role.ON_CALL, team=None),
@@ -119,7 +120,7 @@ def _build_world() -> World:
             email="admin@m.test", role=Role.ADMINISTRATOR, team=None, is_staff=True, is_superuser=True
         ),
     }
-    everyone = list(viewers.values())
+    everyone: list[User] = list(viewers.values())
     holders = {
         "own": p.you,
         "team": p.teammate,
@@ -283,6 +284,10 @@ def test_every_route_is_in_the_matrix():
     assert set(PAGE_ROUTES.values()) == set(PAGE_CELLS), "every page class in the doc is exercised"
 
 
+def _views_of(viewer: User, bundle: Bundle) -> int:
+    return AuditEvent.objects.filter(actor=viewer, client_id=bundle.client.pk, action=AuditAction.VIEW).count()
+
+
 def _assert_cell(response: Any, allowed: bool, marker: str, where: str) -> None:
     body = response.content.decode(errors="replace")
     if allowed:
@@ -304,8 +309,11 @@ def test_client_pages(route: Route):
         allowed = allowed_states(route.route_class, role)
         for state, bundle in world.bundles.items():
             url = _page_url(route, bundle)
+            views_before = _views_of(viewer, bundle)
             response = http.post(url, route.body or {}) if route.method == "POST" else http.get(url)
             _assert_cell(response, state in allowed, bundle.marker, f"{route.method} {route.name} {role} {state}")
+            if route.method == "GET" and state in allowed:  # a page that shows personal data leaves a trail
+                assert _views_of(viewer, bundle) > views_before, (route.name, role, state, "not audited")
             cells += 1
     http.logout()
     for bundle in world.bundles.values():  # anonymous: sent to sign in, nothing shown
@@ -325,6 +333,7 @@ def test_listing_pages_show_only_reachable_clients(name: str):
         page_allowed = PAGE_CELLS[PAGE_ROUTES[name]][role] == "yes"
         for state, bundle in world.bundles.items():
             params = {k: v.format(marker=bundle.marker) for k, v in LISTING_PAGES[name].items()}
+            views_before = _views_of(viewer, bundle)
             response = http.get(reverse(name), params)
             if not page_allowed:
                 assert response.status_code == 404, (name, role)
@@ -333,6 +342,7 @@ def test_listing_pages_show_only_reachable_clients(name: str):
             # The client's id (in their page's link), not their name: search echoes the name typed.
             shown = str(bundle.client.pk) in response.content.decode()
             assert shown == (state in allowed), (name, role, state, shown)
+            assert (_views_of(viewer, bundle) > views_before) == shown, (name, role, state, "audit trail")
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_ROUTES))
@@ -411,6 +421,7 @@ def test_api_operations():
             for state, bundle in world.bundles.items():
                 where = f"{method} {path} {role} {state}"
                 url = _fill(path, bundle)
+                views_before = _views_of(viewer, bundle)
                 if method == "GET":
                     response = http.get(url, API_LISTS.get((method, path), {}))
                 else:
@@ -422,6 +433,8 @@ def test_api_operations():
                     assert (str(bundle.client.pk) in response.content.decode()) == (state in allowed), where
                 else:
                     _assert_cell(response, state in allowed, bundle.marker, where)
+                if method == "GET" and state in allowed:
+                    assert _views_of(viewer, bundle) > views_before, (where, "not audited")
         http.logout()
         bundle = world.bundles["own"]
         url = _fill(path, bundle)

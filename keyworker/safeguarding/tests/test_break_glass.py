@@ -151,3 +151,43 @@ def test_break_glass_page_is_for_the_on_call_worker(client, personas: Personas, 
     assert client.get(reverse("safeguarding:break_glass")).status_code == 404
     client.force_login(on_call)
     assert client.get(reverse("safeguarding:break_glass")).status_code == 200
+
+
+@pytest.fixture
+def midnight(monkeypatch):
+    """Make it out of hours for the page and the service (the rule itself is tested above)."""
+    monkeypatch.setattr("keyworker.safeguarding.views.is_out_of_hours", lambda moment: True)
+    monkeypatch.setattr("keyworker.safeguarding.services.is_out_of_hours", lambda moment: True)
+
+
+def test_on_call_worker_finds_and_opens_a_record_through_the_page(client, personas: Personas, on_call, midnight):
+    person = personas.client_of(personas.other_caseworker, first_name="Andre", last_name="Crisiscall")
+    client.force_login(on_call)
+    assert client.get(reverse("people:client_detail", args=[person.pk])).status_code == 404
+    found = client.get(reverse("safeguarding:break_glass"), {"q": "Crisiscall"}).content.decode()
+    assert "Andre Crisiscall" in found
+    response = client.post(reverse("safeguarding:break_glass"), {"client_id": str(person.pk), "reason": REASON})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Opened by break-glass until" in page
+    assert AuditEvent.objects.filter(actor=on_call, client_id=person.pk, action="view", break_glass=True).exists()
+    assert Notification.objects.filter(recipient=personas.other_manager).exists()
+
+
+def test_a_reason_is_required_on_the_page(client, personas: Personas, on_call, midnight):
+    person = personas.client_of(personas.other_caseworker, last_name="Needsreason")
+    client.force_login(on_call)
+    response = client.post(
+        reverse("safeguarding:break_glass") + "?q=Needsreason", {"client_id": str(person.pk), "reason": ""}
+    )
+    assert response.status_code == 422
+    assert "Say why you need this record." in response.content.decode()
+    assert not BreakGlassGrant.objects.exists()
+
+
+def test_in_office_hours_the_page_does_not_search(client, personas: Personas, on_call, monkeypatch):
+    monkeypatch.setattr("keyworker.safeguarding.views.is_out_of_hours", lambda moment: False)
+    personas.client_of(personas.other_caseworker, last_name="Daytime")
+    client.force_login(on_call)
+    html = client.get(reverse("safeguarding:break_glass"), {"q": "Daytime"}).content.decode()
+    assert "It is office hours" in html and "Daytime" not in html.split("</form>")[-1]
