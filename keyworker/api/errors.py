@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from keyworker.audit.services import access_denied
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
 
 BAD_REQUEST_MESSAGE = "There is a problem with the request."
@@ -40,12 +41,19 @@ def _ninja_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     return dict(by_field)
 
 
+def _caller(request: HttpRequest) -> Any:
+    """Who asked: the signed-in user, or the owner of the token (the token auth sets request.user)."""
+    return request.user
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     # Handlers take `exc: Any`: ninja's stubs type the argument as "the exception or its class".
     def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+        access_denied(_caller(request), "path", request.path)
         return api.create_response(request, {"detail": NotFound().message}, status=404)
 
     def not_allowed(request: HttpRequest, exc: Any) -> HttpResponse:
+        access_denied(_caller(request), "path", request.path)
         return api.create_response(request, {"detail": exc.message}, status=403)
 
     def concurrent_edit(request: HttpRequest, exc: Any) -> HttpResponse:

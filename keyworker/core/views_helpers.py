@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
+from keyworker.audit.services import access_denied
 from keyworker.core import policy
 from keyworker.core.errors import NotFound
 
@@ -21,7 +22,9 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except NotFound as exc:
+        except (NotFound, Http404) as exc:
+            # Every refusal is on the record (the path holds ids only, never search words).
+            access_denied(request.user, "path", request.path)
             raise Http404() from exc
 
     return wrapper
