@@ -7,7 +7,7 @@ KEYWORKER_DATA_DIR       where the SQLite database, secret key and collected sta
 DATABASE_URL             postgres://user:pass@host:port/name selects PostgreSQL; unset = embedded SQLite
 KEYWORKER_EMAIL_HOST / KEYWORKER_EMAIL_PORT   SMTP server for notifications (default localhost:25)
 KEYWORKER_PRODUCTION     "1" behind TLS in production: secure __Host- cookies, HSTS, HTTPS redirect, no DEBUG,
-                         and KEYWORKER_SECRET_KEY becomes mandatory (docs/decisions/0010)
+                         and KEYWORKER_SECRET_KEY becomes mandatory (docs/decisions/0014)
 KEYWORKER_SECURE_COOKIES "1" for secure (https-only) cookies without the rest of KEYWORKER_PRODUCTION
 KEYWORKER_TLS_PROXY      "1" when a proxy terminates TLS and sets X-Forwarded-Proto (trusted for "is https?")
 KEYWORKER_REQUIRE_MFA    "0" switches off the MFA-required check (tests only; default on)
@@ -97,13 +97,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Idle timeout, absolute lifetime, MFA required, no-store, Clear-Site-Data (docs/decisions/0009, 0010).
+    # Idle timeout, absolute lifetime, MFA required, no-store, Clear-Site-Data (docs/decisions/0013, 0014).
     "keyworker.core.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
-    "keyworker.core.middleware.ContentSecurityPolicyExceptionsMiddleware",
     "keyworker.audit.middleware.AuditSourceMiddleware",
 ]
 
@@ -184,7 +183,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Failed sign-ins (password or MFA code) counted in the shared cache. Short windows: an attacker who knows a
 # worker's e-mail can hold that account shut for at most 2 minutes at a time, while password guessing stays
 # at 5 tries per 2 minutes per account (3,600 a day, and the TOTP code is still needed). Per address:
-# 20 failures a minute (an office behind one NAT address shares it). docs/decisions/0009.
+# 20 failures a minute (an office behind one NAT address shares it). docs/decisions/0013.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "20/m/ip,5/2m/key",
@@ -194,7 +193,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 
 # MFA: every staff account must have an authenticator app (TOTP); recovery codes are made with it.
-# Passkeys (webauthn) need allauth's inline scripts, which our CSP forbids; left out for now (0009).
+# Passkeys (webauthn) are left out for now: their pages need GOV.UK templates and a Chromium test with a
+# virtual authenticator first (docs/decisions/0013). allauth's passkey scripts are files, so the CSP allows them.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Keyworker"
 MFA_TOTP_PERIOD = 30
@@ -202,7 +202,7 @@ MFA_TOTP_DIGITS = 6
 MFA_TOTP_TOLERANCE = 1  # accept the code either side of now: phone clocks drift
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_REAUTHENTICATION_REQUIRED = True
-KEYWORKER_REQUIRE_MFA = _env_bool("KEYWORKER_REQUIRE_MFA", default=True)
+KEYWORKER_REQUIRE_MFA = PRODUCTION or _env_bool("KEYWORKER_REQUIRE_MFA", default=True)  # never off in production
 
 # "Your sessions" (/accounts/sessions/): see and end your other sign-ins. Sessions are recorded at sign-in;
 # last-seen tracking is off (it would write on every request; the idle timeout keeps its own clock).
@@ -232,6 +232,7 @@ if SESSION_COOKIE_SECURE:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-http health check gets its answer
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -244,7 +245,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere. The one inline script GOV.UK's
 # Jinja page template writes ("js-enabled") carries the per-request nonce; allauth's pages load it from a file.
-# /api/v1/docs (Swagger UI, no personal data) gets a documented, wider style-src: see core/middleware.py.
+# The API's Swagger UI (/api/v1/docs) works under the same policy (checked in Chromium, e2e/test_mfa.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from keyworker.api.api import api
-from keyworker.core.views import healthz
+from keyworker.core.views import healthz, notifications
 
 # The admin signs in through the same allauth page as everyone else (its rate limits, later its MFA),
 # never through Django admin's own unthrottled form.
@@ -13,6 +13,7 @@ admin.site.login = login_required(admin.site.login)  # type: ignore[method-assig
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="diary:my_week", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("notifications/", include(([path("", notifications, name="notifications")], "core"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,12 +1,17 @@
-"""Reading staff records."""
+"""Reading staff records and their API tokens."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from keyworker.accounts.models import User
+from keyworker.accounts.models import API_TOKEN_MARK, ApiToken, User, api_token_hash
+from keyworker.core.errors import NotFound
+
+# Longer than any token we make; anything longer is not worth hashing.
+MAX_BEARER_LENGTH = 200
 
 
 def assignable_staff_for(user: User) -> QuerySet[User]:
@@ -23,3 +28,25 @@ def assignable_staff_get_for(user: User, staff_id: uuid.UUID | str) -> User | No
         return assignable_staff_for(user).filter(pk=staff_id).first()
     except (ValueError, TypeError):
         return None
+
+
+def token_list_for(user: User) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first: nobody sees anyone else's."""
+    return ApiToken.objects.filter(owner=user).order_by("-created_at")
+
+
+def token_get_for(user: User, token_id: uuid.UUID | str) -> ApiToken:
+    """One of the user's own tokens; someone else's, like an unknown one, is not found."""
+    try:
+        return token_list_for(user).get(pk=token_id)
+    except (ApiToken.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound() from exc
+
+
+def token_for_bearer(plain: str) -> ApiToken | None:
+    """The token a request presented, with its owner, or None if it is not one of ours.
+
+    Found by the hash of what was presented; whether it is still usable is for the caller to decide."""
+    if not plain.startswith(API_TOKEN_MARK) or len(plain) > MAX_BEARER_LENGTH:
+        return None
+    return ApiToken.objects.select_related("owner").filter(token_hash=api_token_hash(plain)).first()

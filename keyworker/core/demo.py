@@ -47,6 +47,10 @@ SEED = 2026
 DEFAULT_CLIENTS = 200
 DEMO_DOMAIN = "demo.keyworker.test"
 DEMO_PASSWORD = "keyworker-demo-2026"  # noqa: S105 - printed for everyone to use; demo data only
+# Every demo account has an authenticator app (TOTP, 30 s, 6 digits, SHA-1) set up with this one base32 key,
+# printed by `keyworker demo` and in README.md: `oathtool --totp -b KEYWORKERDEMOSEEDKEYWORKERDEMOSE` gives
+# the current code. Demo data only: a real account's key is made by allauth when the user sets MFA up.
+DEMO_TOTP_SECRET = "KEYWORKERDEMOSEEDKEYWORKERDEMOSE"  # noqa: S105
 FEATURED_EMAIL = f"dee@{DEMO_DOMAIN}"
 CASE_SEQUENCE = "case"
 HISTORY_DAYS = 730
@@ -408,6 +412,24 @@ class DemoResult:
     deleted: int = 0
 
 
+def demo_give_totp(users: Iterable[User]) -> int:
+    """Give each demo account without one an authenticator app keyed with DEMO_TOTP_SECRET; return how many.
+    Also run for a demo loaded before MFA was required, so its accounts get the documented key."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    users = list(users)
+    have = set(
+        Authenticator.objects.filter(user__in=users, type=Authenticator.Type.TOTP).values_list("user_id", flat=True)
+    )
+    new = [
+        Authenticator(user=u, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)})
+        for u in users if u.pk not in have
+    ]
+    Authenticator.objects.bulk_create(new)
+    return len(new)
+
+
 def demo_is_loaded() -> bool:
     return User.objects.filter(email=FEATURED_EMAIL).exists()
 
@@ -491,10 +513,15 @@ def demo_purge() -> int:
     clients.update(Client.objects.filter(appointments__staff__in=users).values_list("pk", flat=True))
     rows = _referring_closure({Team: teams, User: users, Client: clients})
     # Audit events name their client by a plain UUID (so the trail outlives erasure): include them too.
-    about_demo = AuditEvent.objects.filter(client_id__in=clients).values_list("pk", flat=True)
-    rows.setdefault(AuditEvent, set()).update(about_demo)
+    # The log is append-only (database triggers, hash chain): demo events go through the audit app's one
+    # sanctioned removal, which re-links the chain after them, before the rows they point at go.
+    from keyworker.audit.services import audit_events_erase_for_demo
+
+    audit_events = rows.pop(AuditEvent, set())
+    audit_events.update(AuditEvent.objects.filter(client_id__in=clients).values_list("pk", flat=True))
     total = 0
     with transaction.atomic():
+        total += audit_events_erase_for_demo(event_ids=audit_events)
         for model in reversed(list(rows)):
             pks = list(rows[model])
             for chunk in _chunks(pks):
@@ -681,6 +708,7 @@ class _Builder:
         EmailAddress.objects.bulk_create(
             EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
         )
+        demo_give_totp(users)
 
     # clients and cases
 

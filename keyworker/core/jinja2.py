@@ -44,12 +44,44 @@ def time(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%H:%M") if value else ""
 
 
+def navigation(request: Any, section: str) -> list[dict[str, Any]]:
+    """The main navigation for the signed-in user's role: only pages they can use."""
+    from keyworker.accounts.models import Role
+    from keyworker.core import policy
+    from keyworker.core.notifications import unread_count_for
+
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = [{"href": url("diary:my_week"), "text": "My week", "current": section == "week"}]
+    if policy.can_use_casework(user):
+        items += [
+            {"href": url("casework:caseload"), "text": "Caseload", "current": section == "caseload"},
+            {"href": url("people:search"), "text": "Search", "current": section == "search"},
+        ]
+    if policy.can_break_glass(user):
+        items.append({"href": url("safeguarding:break_glass"), "text": "Break-glass", "current": section == "break"})
+    if user.role == Role.PEER_MENTOR:
+        items.append({"href": url("outcomes:my_mentees"), "text": "My mentees", "current": section == "mentees"})
+    unread = unread_count_for(user)
+    items.append(
+        {
+            "href": url("core:notifications"),
+            "text": f"Notifications ({unread} new)" if unread else "Notifications",
+            "current": section == "notifications",
+        }
+    )
+    return items
+
+
 def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader(
         [options["loader"], PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
     )
     options.setdefault("extensions", [])
     env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
-    env.globals.update(url=url, static=static, querystring=querystring, get_messages=get_messages)
+    env.globals.update(
+        url=url, static=static, querystring=querystring, get_messages=get_messages, navigation=navigation
+    )
     env.filters.update(local=local, date=date, time=time)
     return env

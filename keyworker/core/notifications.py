@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.core.models import Notification
@@ -36,3 +38,18 @@ def notify(
 
         transaction.on_commit(_send)
     return made
+
+
+def notification_list_for(user: User) -> QuerySet[Notification]:
+    """A user's own notifications: nobody reads anyone else's."""
+    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at")
+
+
+def unread_count_for(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, actor: User) -> int:
+    return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(read_at=timezone.now())

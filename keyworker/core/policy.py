@@ -17,6 +17,7 @@ Rules today:
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -175,3 +176,27 @@ def can_manage_case(user: User, case: Case) -> bool:
 def can_assign_to(user: User, assignee: User) -> bool:
     """Tasks and cases may be given to oneself or to a member of one's own team."""
     return assignee.pk == user.pk or (user.team_id is not None and assignee.team_id == user.team_id)
+
+
+def can_see_staff_activity(viewer: User, subject: User) -> bool:
+    """Everything a member of staff did: the data protection officer for anyone, a manager for the members of
+    their own team (themselves included); nobody else."""
+    if not _is_active_staff(viewer):
+        return False
+    if viewer.role == Role.DATA_PROTECTION_OFFICER:
+        return True
+    return viewer.role == Role.MANAGER and viewer.team_id is not None and subject.team_id == viewer.team_id
+
+
+def can_see_record_trail(viewer: User, client_id: uuid.UUID) -> bool:
+    """A client's full audit trail: the data protection officer for any client (even one since erased: the
+    trail outlives the record), a manager for a client they may see "who viewed" for."""
+    from keyworker.audit.models import AuditEvent
+    from keyworker.people.models import Client
+
+    if not _is_active_staff(viewer):
+        return False
+    if viewer.role == Role.DATA_PROTECTION_OFFICER:
+        return Client.objects.filter(pk=client_id).exists() or AuditEvent.objects.filter(client_id=client_id).exists()
+    client = Client.objects.filter(pk=client_id).first()
+    return client is not None and can_see_who_viewed(viewer, client)

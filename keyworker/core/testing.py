@@ -20,6 +20,26 @@ from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.people.models import Client
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test personas only
+# The authenticator-app key (base32) given to personas by give_totp(); codes come from totp_code().
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - test personas only
+
+
+def give_totp(user: User, secret: str = TOTP_SECRET) -> None:
+    """Set up an authenticator app (TOTP) for `user`, as if they had scanned `secret`."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+
+
+def totp_code(secret: str = TOTP_SECRET, *, periods_ahead: int = 0) -> str:
+    """The code an authenticator app keyed with `secret` shows now, computed by allauth's own TOTP code."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD + periods_ahead
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 class TeamFactory(factory.django.DjangoModelFactory[Team]):

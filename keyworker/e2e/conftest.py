@@ -42,8 +42,15 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _mfa_required(settings: Any) -> None:
+    # The root conftest turns the MFA-required check off for force_login tests; in the browser it is on.
+    settings.KEYWORKER_REQUIRE_MFA = True
+
+
 class AxeChecked:
-    """A page wrapper: every time the page has settled after navigation, run axe-core on it."""
+    """A page wrapper: every time the page has settled after navigation, run axe-core on it, and check that
+    the browser reported no Content-Security-Policy violation on the way."""
 
     def __init__(self, page: Any):
         from axe_playwright_python.sync_playwright import Axe
@@ -51,9 +58,16 @@ class AxeChecked:
         self.page = page
         self.axe = Axe()
         self.checked: list[str] = []
+        self.csp_violations: list[str] = []
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
 
     def check(self) -> None:
         self.page.wait_for_load_state("networkidle")
+        assert not self.csp_violations, "CSP violations:\n" + "\n".join(self.csp_violations)
         results = self.axe.run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
                                                    "resultTypes": ["violations"]})
         self.checked.append(self.page.url)

@@ -125,6 +125,7 @@ def break_glass_open(
         obj=grant,
         client_id=client.pk,
         detail={"break_glass": True, "expires_at": grant.expires_at.isoformat()},
+        break_glass=True,
     )
     notify(
         recipients=_managers_of(client),

@@ -203,6 +203,7 @@ CLIENT_PAGE_ROUTES = [
     Route("safeguarding:access_rules", "client-restrictions"),
     Route("safeguarding:access_rules", "client-restrictions", "POST", {"kind": "exclusion", "reason": ""}),
     Route("safeguarding:access_rule_lift", "client-restrictions", "POST", {}),
+    Route("audit:record_trail", "client-audit-trail"),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -217,6 +218,7 @@ PAGE_ROUTES = {
     "outcomes:my_mentees": "mentees",
     "accounts:token_list": "own-tokens",
     "accounts:token_new": "own-tokens",
+    "core:notifications": "own-notifications",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
@@ -249,6 +251,7 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "casework:case_status": {"case_id": bundle.case.pk},
         "safeguarding:access_rules": {"client_id": bundle.client.pk},
         "safeguarding:access_rule_lift": {"rule_id": bundle.lifted_rule.pk},
+        "audit:record_trail": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 

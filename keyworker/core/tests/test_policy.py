@@ -285,13 +285,23 @@ def test_manager_without_team_sees_nothing(personas):
     assert not policy.clients_visible_to(floating).exists()
 
 
-@pytest.mark.parametrize("role", [r for r in Role.values if r not in {Role.CASEWORKER, Role.MANAGER}])
+@pytest.mark.parametrize("role", [r for r in Role.values if r not in {Role.CASEWORKER, Role.MANAGER, Role.ON_CALL}])
 def test_roles_without_casework_see_no_clients_even_in_a_team(personas, role):
     personas.client_of(personas.you)
     staff = UserFactory(email=f"{role}@keyworker.test", team=personas.team, role=role)
     assert not policy.clients_visible_to(staff).exists()
     assert not policy.cases_visible_to(staff).exists()
     assert policy.can_use_casework(staff) is False
+
+
+def test_on_call_worker_in_a_team_works_like_a_caseworker(personas):
+    """An on-call worker is a caseworker on the rota: their own team's clients, plus break-glass grants."""
+    mine = personas.client_of(personas.you)
+    theirs = personas.client_of(personas.other_caseworker)
+    on_call = UserFactory(email="oncall-in-team@keyworker.test", team=personas.team, role=Role.ON_CALL)
+    assert set(policy.clients_visible_to(on_call)) == {mine}
+    assert theirs not in set(policy.clients_visible_to(on_call))
+    assert policy.can_use_casework(on_call) is True
 
 
 @pytest.mark.parametrize(("persona", "expected"), [

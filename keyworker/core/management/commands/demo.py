@@ -6,7 +6,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from keyworker.core.demo import DEFAULT_CLIENTS, DEMO_PASSWORD, DemoResult, SignIn, demo_load
+from keyworker.accounts.models import User
+from keyworker.core.demo import (
+    DEFAULT_CLIENTS,
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    DemoResult,
+    SignIn,
+    demo_give_totp,
+    demo_load,
+)
 
 
 class Command(BaseCommand):
@@ -27,6 +37,8 @@ class Command(BaseCommand):
         if clients < 0:
             raise CommandError("--clients must be zero or more.")
         result = demo_load(clients=clients, reset=reset)
+        # A demo loaded before MFA was required gets the documented authenticator key too.
+        demo_give_totp(User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}"))
         self.stdout.write(self.summary(result))
         self.stdout.write("")
         self.stdout.write(self.sign_in_table(result.sign_ins))
@@ -60,6 +72,9 @@ class Command(BaseCommand):
         rule = "  ".join("-" * width for width in widths)
         return "\n".join([
             f"Demo sign-ins (password for every account: {DEMO_PASSWORD})",
+            f"Second step (MFA): every account's authenticator key is {DEMO_TOTP_SECRET} (TOTP, 30 s, 6 digits).",
+            f"  Current code: oathtool --totp -b {DEMO_TOTP_SECRET}",
+            "  or add the key to an authenticator app by hand (see README.md, Demo sign-ins).",
             "",
             line(header),
             rule,
