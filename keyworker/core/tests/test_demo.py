@@ -162,3 +162,14 @@ def test_reset_deletes_the_demo_and_everything_pointing_at_it_then_rebuilds(pers
     rebuilt_first = Case.objects.filter(team__name__in=TEAM_BY_NAME).order_by("reference").first()
     assert rebuilt_first is not None and rebuilt_first.reference == first_reference.reference
     connection.check_constraints()  # no reference left dangling (foreign keys are checked at commit)
+
+
+def test_the_demo_refuses_to_load_in_production(settings, db):
+    from django.core.management import CommandError, call_command
+
+    from keyworker.accounts.models import User
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="KEYWORKER_PRODUCTION"):
+        call_command("demo", "--clients", "0")
+    assert not User.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from keyworker.accounts.models import User
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, reset: bool, clients: int, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # Demo accounts share a published password and MFA key: they must never exist in production.
+            raise CommandError("The demo cannot be loaded when KEYWORKER_PRODUCTION=1.")
         if clients < 0:
             raise CommandError("--clients must be zero or more.")
         result = demo_load(clients=clients, reset=reset)
