@@ -73,22 +73,32 @@ class _TeamSpec:
 
 TEAMS: tuple[_TeamSpec, ...] = (
     _TeamSpec(
-        LAMBETH, "Lambeth", "Lambeth office, Brixton",
+        LAMBETH,
+        "Lambeth",
+        "Lambeth office, Brixton",
         ("Brixton", "Stockwell", "Kennington", "Streatham", "Tulse Hill", "West Norwood", "Vauxhall"),
         ("Southwark", "Wandsworth"),
-        ((Programme.GANG_EXIT, 60), (Programme.WOMEN_AND_GIRLS, 18), (Programme.YOUNG_PEOPLE, 12),
-         (Programme.PEER_MENTORING, 10)),
+        (
+            (Programme.GANG_EXIT, 60),
+            (Programme.WOMEN_AND_GIRLS, 18),
+            (Programme.YOUNG_PEOPLE, 12),
+            (Programme.PEER_MENTORING, 10),
+        ),
         36,
     ),
     _TeamSpec(
-        SOUTHWARK, "Southwark", "Southwark office, Peckham",
+        SOUTHWARK,
+        "Southwark",
+        "Southwark office, Peckham",
         ("Peckham", "Camberwell", "Walworth", "Bermondsey", "Elephant and Castle", "Nunhead"),
         ("Lambeth", "Lewisham"),
         ((Programme.RESETTLEMENT, 68), (Programme.GANG_EXIT, 22), (Programme.PEER_MENTORING, 10)),
         34,
     ),
     _TeamSpec(
-        CROYDON, "Croydon", "Croydon office, West Croydon",
+        CROYDON,
+        "Croydon",
+        "Croydon office, West Croydon",
         ("Thornton Heath", "New Addington", "Norbury", "South Norwood", "Selhurst", "Broad Green"),
         ("Sutton", "Merton"),
         ((Programme.YOUNG_PEOPLE, 75), (Programme.GANG_EXIT, 15), (Programme.WOMEN_AND_GIRLS, 10)),
@@ -141,51 +151,251 @@ PRISONS_MEN = ("HMP Brixton", "HMP Wandsworth", "HMP Pentonville", "HMP Thamesid
 PRISONS_YOUNG = ("HMYOI Feltham", "HMP Isis")
 PRISONS_WOMEN = ("HMP Bronzefield", "HMP Downview")
 COURTS = (
-    "Inner London Crown Court", "Camberwell Green Magistrates' Court", "Croydon Crown Court",
-    "Croydon Magistrates' Court", "Southwark Crown Court", "Lavender Hill Magistrates' Court",
+    "Inner London Crown Court",
+    "Camberwell Green Magistrates' Court",
+    "Croydon Crown Court",
+    "Croydon Magistrates' Court",
+    "Southwark Crown Court",
+    "Lavender Hill Magistrates' Court",
 )
 YOUTH_COURTS = ("Camberwell Green Youth Court", "Croydon Youth Court")
-BLOCKS = ("Amberley", "Bellflower", "Corrigan", "Dunstan", "Elmswood", "Fernhill", "Galloway", "Hartwell",
-          "Ivydene", "Juniper", "Kestrel", "Larchmont", "Merriweather", "Northcote", "Orchard")
-ESTATES = ("Tennyson", "Marlowe", "Cranmer", "Wilberforce", "Fairbank", "Holloway Green", "Peartree",
-           "Ashgrove", "Kingswood Vale", "Rosemead")
+BLOCKS = (
+    "Amberley",
+    "Bellflower",
+    "Corrigan",
+    "Dunstan",
+    "Elmswood",
+    "Fernhill",
+    "Galloway",
+    "Hartwell",
+    "Ivydene",
+    "Juniper",
+    "Kestrel",
+    "Larchmont",
+    "Merriweather",
+    "Northcote",
+    "Orchard",
+)
+ESTATES = (
+    "Tennyson",
+    "Marlowe",
+    "Cranmer",
+    "Wilberforce",
+    "Fairbank",
+    "Holloway Green",
+    "Peartree",
+    "Ashgrove",
+    "Kingswood Vale",
+    "Rosemead",
+)
 POSTCODE_DISTRICTS = {
-    "Lambeth": ("SW2", "SW9", "SE11", "SE27", "SW16"), "Southwark": ("SE5", "SE15", "SE17", "SE1", "SE16"),
-    "Croydon": ("CR0", "CR7", "SE25", "SW16"), "Wandsworth": ("SW18", "SW11"), "Lewisham": ("SE13", "SE4"),
-    "Sutton": ("SM1",), "Merton": ("SW19", "CR4"),
+    "Lambeth": ("SW2", "SW9", "SE11", "SE27", "SW16"),
+    "Southwark": ("SE5", "SE15", "SE17", "SE1", "SE16"),
+    "Croydon": ("CR0", "CR7", "SE25", "SW16"),
+    "Wandsworth": ("SW18", "SW11"),
+    "Lewisham": ("SE13", "SE4"),
+    "Sutton": ("SM1",),
+    "Merton": ("SW19", "CR4"),
 }
-REFERRAL_SOURCES = ("self-referral", "the YOT", "probation", "{their} school", "the hospital youth worker at A&E",
-                    "{their} mum", "the prison resettlement team", "a housing officer", "a peer mentor")
+REFERRAL_SOURCES = (
+    "self-referral",
+    "the YOT",
+    "probation",
+    "{their} school",
+    "the hospital youth worker at A&E",
+    "{their} mum",
+    "the prison resettlement team",
+    "a housing officer",
+    "a peer mentor",
+)
 
 # --- Names (invented; combinations are drawn without repeats) ---------------------------------------------
 
 MALE_NAMES = (
-    "Aaron", "Abdi", "Ahmed", "Andre", "Antoine", "Bilal", "Brandon", "Callum", "Charlie", "Connor", "Daniel",
-    "Dante", "Darius", "Elijah", "Emmanuel", "Ethan", "Fabio", "Ibrahim", "Isaac", "Jaden", "Jake", "Jayden",
-    "Joel", "Kai", "Kareem", "Kieran", "Kyle", "Liam", "Luca", "Malachi", "Mason", "Mohamed", "Nathan",
-    "Nico", "Olu", "Reuben", "Ryan", "Samuel", "Tariq", "Theo", "Tobi", "Tyrese", "Yusuf", "Zack", "Mateusz",
-    "Dawid", "Bogdan", "Kwabena", "Marley", "Rohan",
+    "Aaron",
+    "Abdi",
+    "Ahmed",
+    "Andre",
+    "Antoine",
+    "Bilal",
+    "Brandon",
+    "Callum",
+    "Charlie",
+    "Connor",
+    "Daniel",
+    "Dante",
+    "Darius",
+    "Elijah",
+    "Emmanuel",
+    "Ethan",
+    "Fabio",
+    "Ibrahim",
+    "Isaac",
+    "Jaden",
+    "Jake",
+    "Jayden",
+    "Joel",
+    "Kai",
+    "Kareem",
+    "Kieran",
+    "Kyle",
+    "Liam",
+    "Luca",
+    "Malachi",
+    "Mason",
+    "Mohamed",
+    "Nathan",
+    "Nico",
+    "Olu",
+    "Reuben",
+    "Ryan",
+    "Samuel",
+    "Tariq",
+    "Theo",
+    "Tobi",
+    "Tyrese",
+    "Yusuf",
+    "Zack",
+    "Mateusz",
+    "Dawid",
+    "Bogdan",
+    "Kwabena",
+    "Marley",
+    "Rohan",
 )
 FEMALE_NAMES = (
-    "Aaliyah", "Abena", "Amara", "Amber", "Ayesha", "Bethany", "Chantelle", "Demi", "Destiny", "Ebony", "Esme",
-    "Faith", "Hannah", "Imani", "Jade", "Jasmine", "Keisha", "Lacey", "Leah", "Maya", "Nia", "Precious",
-    "Rianna", "Sade", "Sophie", "Tanisha", "Tia", "Zara", "Roxana", "Oliwia",
+    "Aaliyah",
+    "Abena",
+    "Amara",
+    "Amber",
+    "Ayesha",
+    "Bethany",
+    "Chantelle",
+    "Demi",
+    "Destiny",
+    "Ebony",
+    "Esme",
+    "Faith",
+    "Hannah",
+    "Imani",
+    "Jade",
+    "Jasmine",
+    "Keisha",
+    "Lacey",
+    "Leah",
+    "Maya",
+    "Nia",
+    "Precious",
+    "Rianna",
+    "Sade",
+    "Sophie",
+    "Tanisha",
+    "Tia",
+    "Zara",
+    "Roxana",
+    "Oliwia",
 )
 NEUTRAL_NAMES = ("Alex", "Jules", "Remi", "Sky", "Rowan", "Ash", "Frankie")
 SURNAMES = (
-    "Abara", "Adewale", "Akinola", "Allerton", "Amankwah", "Archer", "Asante", "Barnett", "Bello", "Boateng",
-    "Bramwell", "Brennan", "Carmody", "Chinwe", "Coker", "Costa", "Cullen", "Daley", "Danso", "Delaney",
-    "Doherty", "Ekwueme", "Farah", "Fernandes", "Forde", "Gayle", "Gordon-Price", "Hassan", "Hendry",
-    "Hussain", "Ibe", "Jarrett", "Kamara", "Sandhu", "Kowalski", "Lawal", "Mahmood", "McKenzie", "Mensah",
-    "Mitchum", "Nowak", "Nwosu", "Ogunleye", "O'Connell", "Osei", "Owusu", "Pattani", "Quarshie", "Reid",
-    "Sesay", "Shah", "Stanhope", "Thackeray", "Uddin", "Varga", "Walsh", "Warsame", "Yeboah", "Zielinski",
-    "Ashdown", "Blackwood", "Cheswick", "Dunford", "Everley", "Gilmartin", "Holbrook", "Kingsley-Mann",
+    "Abara",
+    "Adewale",
+    "Akinola",
+    "Allerton",
+    "Amankwah",
+    "Archer",
+    "Asante",
+    "Barnett",
+    "Bello",
+    "Boateng",
+    "Bramwell",
+    "Brennan",
+    "Carmody",
+    "Chinwe",
+    "Coker",
+    "Costa",
+    "Cullen",
+    "Daley",
+    "Danso",
+    "Delaney",
+    "Doherty",
+    "Ekwueme",
+    "Farah",
+    "Fernandes",
+    "Forde",
+    "Gayle",
+    "Gordon-Price",
+    "Hassan",
+    "Hendry",
+    "Hussain",
+    "Ibe",
+    "Jarrett",
+    "Kamara",
+    "Sandhu",
+    "Kowalski",
+    "Lawal",
+    "Mahmood",
+    "McKenzie",
+    "Mensah",
+    "Mitchum",
+    "Nowak",
+    "Nwosu",
+    "Ogunleye",
+    "O'Connell",
+    "Osei",
+    "Owusu",
+    "Pattani",
+    "Quarshie",
+    "Reid",
+    "Sesay",
+    "Shah",
+    "Stanhope",
+    "Thackeray",
+    "Uddin",
+    "Varga",
+    "Walsh",
+    "Warsame",
+    "Yeboah",
+    "Zielinski",
+    "Ashdown",
+    "Blackwood",
+    "Cheswick",
+    "Dunford",
+    "Everley",
+    "Gilmartin",
+    "Holbrook",
+    "Kingsley-Mann",
 )
-NICKNAMES = {"Tyrese": "Ty", "Jayden": "JJ", "Kareem": "Reem", "Malachi": "Kai", "Emmanuel": "Manny",
-             "Mohamed": "Mo", "Samuel": "Sammy", "Nathan": "Nate", "Chantelle": "Chanty", "Tanisha": "Tash",
-             "Precious": "Pre", "Isaac": "Ize", "Dawid": "Dave", "Abena": "Bee", "Ebony": "Eb"}
-CODE_WORDS = ("sunflower", "marmalade", "bluebird", "jollof", "Tuesday", "lighthouse", "conker", "biscuit",
-              "Peckham Rye", "kingfisher", "plantain", "oak tree")
+NICKNAMES = {
+    "Tyrese": "Ty",
+    "Jayden": "JJ",
+    "Kareem": "Reem",
+    "Malachi": "Kai",
+    "Emmanuel": "Manny",
+    "Mohamed": "Mo",
+    "Samuel": "Sammy",
+    "Nathan": "Nate",
+    "Chantelle": "Chanty",
+    "Tanisha": "Tash",
+    "Precious": "Pre",
+    "Isaac": "Ize",
+    "Dawid": "Dave",
+    "Abena": "Bee",
+    "Ebony": "Eb",
+}
+CODE_WORDS = (
+    "sunflower",
+    "marmalade",
+    "bluebird",
+    "jollof",
+    "Tuesday",
+    "lighthouse",
+    "conker",
+    "biscuit",
+    "Peckham Rye",
+    "kingfisher",
+    "plantain",
+    "oak tree",
+)
 SAFE_CONTACT_NOTES = (
     "Only after 6pm: works days and can't talk on site.",
     "Mum opens the post: never write to the home address.",
@@ -212,179 +422,393 @@ class _Note:
 
 _P = Pathway
 NOTES: tuple[_Note, ...] = (
-    _Note(ContactKind.OFFICE, "{name} came in on time. Went through the housing register form together. Housing "
-          "Options want proof of ID and a letter from us; said I'd do the letter by Friday.", (_P.ACCOMMODATION,)),
-    _Note(ContactKind.OFFICE, "Talked about what a normal week looks like now {they} stopped going round the "
-          "estate at night. Bit flat but engaged. Small goal for this week: gym twice.", (_P.ATTITUDES, _P.HEALTH)),
-    _Note(ContactKind.OFFICE, "Helped {name} with the Universal Credit journal and the sanction letter. Hadn't "
-          "opened post for a month. Made a list of what's owed: phone contract, council tax arrears.",
-          (_P.FINANCE,)),
-    _Note(ContactKind.OFFICE, "Looked at courses at the college. {name} keen on the CSCS card so {they} can get "
-          "site work. Printed the application, will finish it together next week.", (_P.ETE,)),
-    _Note(ContactKind.OFFICE, "Reviewed the plan. Goals still: stay out of the area after dark, keep the "
-          "Jobcentre appointments, get back in touch with {their} little sister. Two out of three going OK.",
-          (_P.ATTITUDES, _P.FAMILY)),
-    _Note(ContactKind.OFFICE, "{name} dropped in without an appointment. Someone from the old group had been "
-          "messaging. Went through options: blocked the number, agreed to ring me if it carries on.",
-          (_P.ATTITUDES,)),
-    _Note(ContactKind.OFFICE, "Money session: {they} had been lending to mates and coming up short. Did a simple "
-          "budget on paper. Referred to the debt advice drop-in.", (_P.FINANCE,)),
-    _Note(ContactKind.OFFICE, "CV session. Put the warehouse work and the first aid course on it. {name} "
-          "surprised how much there was to put down.", (_P.ETE,)),
-    _Note(ContactKind.OFFICE, "Talked about sleep and stress: it goes out the window before court dates. "
-          "Suggested the GP; agreed to book.", (_P.HEALTH,)),
-    _Note(ContactKind.OFFICE, "Went through the consent form again: who we share with and why. Happy to carry "
-          "on. Updated the safe-contact details.", ()),
-    _Note(ContactKind.OFFICE, "Brought {their} little one along, nursery closed. Short session. Contact with the "
-          "child's other parent still difficult; will raise with the family support worker.", (_P.FAMILY,)),
-    _Note(ContactKind.OFFICE, "Session on triggers: what tends to happen before a slide back to the old lot. "
-          "Named three (boredom, money, a certain group chat). Left the group chat in front of me.",
-          (_P.ATTITUDES,)),
+    _Note(
+        ContactKind.OFFICE,
+        "{name} came in on time. Went through the housing register form together. Housing "
+        "Options want proof of ID and a letter from us; said I'd do the letter by Friday.",
+        (_P.ACCOMMODATION,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Talked about what a normal week looks like now {they} stopped going round the "
+        "estate at night. Bit flat but engaged. Small goal for this week: gym twice.",
+        (_P.ATTITUDES, _P.HEALTH),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Helped {name} with the Universal Credit journal and the sanction letter. Hadn't "
+        "opened post for a month. Made a list of what's owed: phone contract, council tax arrears.",
+        (_P.FINANCE,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Looked at courses at the college. {name} keen on the CSCS card so {they} can get "
+        "site work. Printed the application, will finish it together next week.",
+        (_P.ETE,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Reviewed the plan. Goals still: stay out of the area after dark, keep the "
+        "Jobcentre appointments, get back in touch with {their} little sister. Two out of three going OK.",
+        (_P.ATTITUDES, _P.FAMILY),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "{name} dropped in without an appointment. Someone from the old group had been "
+        "messaging. Went through options: blocked the number, agreed to ring me if it carries on.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Money session: {they} had been lending to mates and coming up short. Did a simple "
+        "budget on paper. Referred to the debt advice drop-in.",
+        (_P.FINANCE,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "CV session. Put the warehouse work and the first aid course on it. {name} "
+        "surprised how much there was to put down.",
+        (_P.ETE,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Talked about sleep and stress: it goes out the window before court dates. Suggested the GP; agreed to book.",
+        (_P.HEALTH,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Went through the consent form again: who we share with and why. Happy to carry "
+        "on. Updated the safe-contact details.",
+        (),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Brought {their} little one along, nursery closed. Short session. Contact with the "
+        "child's other parent still difficult; will raise with the family support worker.",
+        (_P.FAMILY,),
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Session on triggers: what tends to happen before a slide back to the old lot. "
+        "Named three (boredom, money, a certain group chat). Left the group chat in front of me.",
+        (_P.ATTITUDES,),
+    ),
     _Note(ContactKind.PHONE, "Rang {name} to check in. Fine, busy with the course. Confirmed next week.", ()),
-    _Note(ContactKind.PHONE, "Call from {name}: Jobcentre moved the appointment. Rebooked for Thursday.",
-          (_P.FINANCE,)),
-    _Note(ContactKind.PHONE, "Tried {name} twice, no answer. No message left (safe-contact rules). Try again "
-          "tomorrow.", ()),
-    _Note(ContactKind.PHONE, "{name} rang upset after a row at home. Talked it through for twenty minutes, calmer "
-          "by the end. Staying at {their} nan's tonight.", (_P.FAMILY, _P.ACCOMMODATION)),
-    _Note(ContactKind.PHONE, "Called the housing officer for {name} (consent on file). Still no offer, band "
-          "unchanged. Chasing the medical form.", (_P.ACCOMMODATION,)),
-    _Note(ContactKind.PHONE, "Check-in call. Says {they} stayed off it all month. Going to the Tuesday group at "
-          "the drug service.", (_P.DRUGS_ALCOHOL,)),
-    _Note(ContactKind.PHONE, "Rang the GP surgery with {name} on speaker to register. Appointment booked.",
-          (_P.HEALTH,)),
-    _Note(ContactKind.PHONE, "Spoke to probation (with consent) about licence conditions and the exclusion zone. "
-          "Confirmed {name} can attend the college site.", (_P.ATTITUDES, _P.ETE)),
+    _Note(
+        ContactKind.PHONE, "Call from {name}: Jobcentre moved the appointment. Rebooked for Thursday.", (_P.FINANCE,)
+    ),
+    _Note(
+        ContactKind.PHONE,
+        "Tried {name} twice, no answer. No message left (safe-contact rules). Try again tomorrow.",
+        (),
+    ),
+    _Note(
+        ContactKind.PHONE,
+        "{name} rang upset after a row at home. Talked it through for twenty minutes, calmer "
+        "by the end. Staying at {their} nan's tonight.",
+        (_P.FAMILY, _P.ACCOMMODATION),
+    ),
+    _Note(
+        ContactKind.PHONE,
+        "Called the housing officer for {name} (consent on file). Still no offer, band "
+        "unchanged. Chasing the medical form.",
+        (_P.ACCOMMODATION,),
+    ),
+    _Note(
+        ContactKind.PHONE,
+        "Check-in call. Says {they} stayed off it all month. Going to the Tuesday group at the drug service.",
+        (_P.DRUGS_ALCOHOL,),
+    ),
+    _Note(
+        ContactKind.PHONE, "Rang the GP surgery with {name} on speaker to register. Appointment booked.", (_P.HEALTH,)
+    ),
+    _Note(
+        ContactKind.PHONE,
+        "Spoke to probation (with consent) about licence conditions and the exclusion zone. "
+        "Confirmed {name} can attend the college site.",
+        (_P.ATTITUDES, _P.ETE),
+    ),
     _Note(ContactKind.TEXT, "Texted a reminder for tomorrow 2pm. Reply: 'ok see u then'.", ()),
-    _Note(ContactKind.TEXT, "{name} texted asking for the food bank address. Sent it with opening times.",
-          (_P.FINANCE,)),
+    _Note(
+        ContactKind.TEXT, "{name} texted asking for the food bank address. Sent it with opening times.", (_P.FINANCE,)
+    ),
     _Note(ContactKind.TEXT, "Sent the course start date and what to bring. Thumbs up back.", (_P.ETE,)),
     _Note(ContactKind.TEXT, "No reply to two texts this week. Will try a call Monday.", ()),
     _Note(ContactKind.TEXT, "Text from {name}: 'got the job!!' Warehouse, nights, starts Monday.", (_P.ETE,)),
-    _Note(ContactKind.HOME_VISIT, "Home visit, {area}. Flat cold, boiler broken again. Reported it to the "
-          "housing association with {name} and logged the reference. Mum there, friendly.",
-          (_P.ACCOMMODATION, _P.FAMILY)),
-    _Note(ContactKind.HOME_VISIT, "Home visit. {name} still in bed at 11, not sleeping. Talked about a routine. "
-          "Agreed to walk to the gym together Thursday.", (_P.HEALTH, _P.ATTITUDES)),
-    _Note(ContactKind.HOME_VISIT, "Visit with the family. Mum worried about who {name} is out with. Talked about "
-          "what we do and what we don't share. Good conversation.", (_P.FAMILY,)),
-    _Note(ContactKind.HOME_VISIT, "Home visit. Kitchen nearly empty. Gave a food bank voucher, helped apply for "
-          "a UC advance.", (_P.FINANCE,)),
-    _Note(ContactKind.HOME_VISIT, "Nobody in at the agreed time. Checked out with the office at 3:10. Texted to "
-          "rebook.", ()),
-    _Note(ContactKind.OTHER, "Went with {name} to the Jobcentre. Work coach agreed to ease the job search "
-          "requirement while the course runs.", (_P.FINANCE, _P.ETE)),
-    _Note(ContactKind.OTHER, "Met {name} at a café in {area}. Easier than the office (doesn't want to be seen "
-          "going in). Talked about college.", (_P.ETE,)),
+    _Note(
+        ContactKind.HOME_VISIT,
+        "Home visit, {area}. Flat cold, boiler broken again. Reported it to the "
+        "housing association with {name} and logged the reference. Mum there, friendly.",
+        (_P.ACCOMMODATION, _P.FAMILY),
+    ),
+    _Note(
+        ContactKind.HOME_VISIT,
+        "Home visit. {name} still in bed at 11, not sleeping. Talked about a routine. "
+        "Agreed to walk to the gym together Thursday.",
+        (_P.HEALTH, _P.ATTITUDES),
+    ),
+    _Note(
+        ContactKind.HOME_VISIT,
+        "Visit with the family. Mum worried about who {name} is out with. Talked about "
+        "what we do and what we don't share. Good conversation.",
+        (_P.FAMILY,),
+    ),
+    _Note(
+        ContactKind.HOME_VISIT,
+        "Home visit. Kitchen nearly empty. Gave a food bank voucher, helped apply for a UC advance.",
+        (_P.FINANCE,),
+    ),
+    _Note(
+        ContactKind.HOME_VISIT,
+        "Nobody in at the agreed time. Checked out with the office at 3:10. Texted to rebook.",
+        (),
+    ),
+    _Note(
+        ContactKind.OTHER,
+        "Went with {name} to the Jobcentre. Work coach agreed to ease the job search "
+        "requirement while the course runs.",
+        (_P.FINANCE, _P.ETE),
+    ),
+    _Note(
+        ContactKind.OTHER,
+        "Met {name} at a café in {area}. Easier than the office (doesn't want to be seen "
+        "going in). Talked about college.",
+        (_P.ETE,),
+    ),
     _Note(ContactKind.OTHER, "Went with {name} to the dentist, first time in years.", (_P.HEALTH,)),
-    _Note(ContactKind.OTHER, "Multi-agency meeting about {name} (with consent): housing, probation and the "
-          "YOT there. Action on housing to speed up the transfer.", (_P.ACCOMMODATION,)),
-    _Note(ContactKind.COURT, "At {court} with {name}. Adjourned for a pre-sentence report. Sat with {them} in "
-          "the waiting area, very anxious.", (_P.ATTITUDES,)),
-    _Note(ContactKind.COURT, "{court}: hearing went ahead. Community order with unpaid work and a rehabilitation "
-          "requirement. {name} relieved. Explained what happens next.", (_P.ATTITUDES,)),
-    _Note(ContactKind.COURT, "Went to {court} for support. Bail renewed, curfew stays. Next date in six weeks.",
-          ()),
-    _Note(ContactKind.CRISIS_CALL, "Out-of-hours call. {name} being threatened over an old debt; people outside "
-          "the block. Advised stay in, lock the door, 999 if they try to get in. Handed over to the keyworker "
-          "in the morning.", (_P.ATTITUDES, _P.FINANCE), True),
-    _Note(ContactKind.CRISIS_CALL, "Late call from {name}, drunk and low. Talked for half an hour; said it was safe "
-          "at home and a cousin was there. Follow-up call booked for the morning.",
-          (_P.HEALTH, _P.DRUGS_ALCOHOL), True),
-    _Note(ContactKind.CRISIS_CALL, "Call at 11pm: a friend stabbed near the station (not {name}). Scared of "
-          "being blamed. Went through options; next-day check-in arranged.", (_P.ATTITUDES,)),
-    _Note(ContactKind.MENTORING, "Mentoring session at the youth hub in {area}. {name} led a group of four "
-          "younger ones, talking about what the 'easy' money really costs.", (_P.ATTITUDES,)),
-    _Note(ContactKind.MENTORING, "Mentoring: {name} took {their} mentee for a walk round the park. Reported "
-          "back that the lad is going to school most days again.", (_P.ATTITUDES, _P.ETE)),
-    _Note(ContactKind.MENTORING, "Peer-mentor supervision. {name} doing well; talked about boundaries when "
-          "mentees message late at night.", (_P.ATTITUDES,)),
-    _Note(ContactKind.MENTORING, "{name} co-ran the Saturday football session. Two new lads came because of "
-          "{them}.", (_P.ATTITUDES,)),
+    _Note(
+        ContactKind.OTHER,
+        "Multi-agency meeting about {name} (with consent): housing, probation and the "
+        "YOT there. Action on housing to speed up the transfer.",
+        (_P.ACCOMMODATION,),
+    ),
+    _Note(
+        ContactKind.COURT,
+        "At {court} with {name}. Adjourned for a pre-sentence report. Sat with {them} in "
+        "the waiting area, very anxious.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(
+        ContactKind.COURT,
+        "{court}: hearing went ahead. Community order with unpaid work and a rehabilitation "
+        "requirement. {name} relieved. Explained what happens next.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(ContactKind.COURT, "Went to {court} for support. Bail renewed, curfew stays. Next date in six weeks.", ()),
+    _Note(
+        ContactKind.CRISIS_CALL,
+        "Out-of-hours call. {name} being threatened over an old debt; people outside "
+        "the block. Advised stay in, lock the door, 999 if they try to get in. Handed over to the keyworker "
+        "in the morning.",
+        (_P.ATTITUDES, _P.FINANCE),
+        True,
+    ),
+    _Note(
+        ContactKind.CRISIS_CALL,
+        "Late call from {name}, drunk and low. Talked for half an hour; said it was safe "
+        "at home and a cousin was there. Follow-up call booked for the morning.",
+        (_P.HEALTH, _P.DRUGS_ALCOHOL),
+        True,
+    ),
+    _Note(
+        ContactKind.CRISIS_CALL,
+        "Call at 11pm: a friend stabbed near the station (not {name}). Scared of "
+        "being blamed. Went through options; next-day check-in arranged.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(
+        ContactKind.MENTORING,
+        "Mentoring session at the youth hub in {area}. {name} led a group of four "
+        "younger ones, talking about what the 'easy' money really costs.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(
+        ContactKind.MENTORING,
+        "Mentoring: {name} took {their} mentee for a walk round the park. Reported "
+        "back that the lad is going to school most days again.",
+        (_P.ATTITUDES, _P.ETE),
+    ),
+    _Note(
+        ContactKind.MENTORING,
+        "Peer-mentor supervision. {name} doing well; talked about boundaries when mentees message late at night.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(
+        ContactKind.MENTORING,
+        "{name} co-ran the Saturday football session. Two new lads came because of {them}.",
+        (_P.ATTITUDES,),
+    ),
 )
 CUSTODY_NOTES: tuple[_Note, ...] = (
-    _Note(ContactKind.PRISON_VISIT, "Legal visit at {prison}. {name} on the wing a couple of months now, keeping "
-          "{their} head down. Working in the kitchens. Wants help with housing for release.",
-          (_P.ACCOMMODATION, _P.ATTITUDES)),
-    _Note(ContactKind.PRISON_VISIT, "Visit at {prison}. Talked about release plans. No address yet; referral in "
-          "to the council's resettlement team.", (_P.ACCOMMODATION,)),
-    _Note(ContactKind.PRISON_VISIT, "Visited {name} at {prison}. Started maths level 1 inside. Finding it hard "
-          "but sticking with it.", (_P.ETE,)),
-    _Note(ContactKind.PRISON_VISIT, "Visit at {prison}. Family contact has dropped off; {name} asked me to help "
-          "rebuild things with {their} mum. Will ring her with consent.", (_P.FAMILY,)),
-    _Note(ContactKind.PRISON_VISIT, "{prison}: {name} got a nicking for a phone. Talked about what that could "
-          "cost {them} at the next review.", (_P.ATTITUDES,)),
-    _Note(ContactKind.PRISON_VISIT, "Visit at {prison}. Opened a bank account through the prison scheme. ID "
-          "still missing: birth certificate ordered.", (_P.FINANCE,)),
-    _Note(ContactKind.PHONE, "Rang the offender management unit at {prison} to confirm {name}'s release date "
-          "and licence conditions.", (_P.ATTITUDES,)),
-    _Note(ContactKind.PHONE, "Prison call from {name} on the PIN phone. In good spirits; asked about college.",
-          (_P.ETE,)),
-    _Note(ContactKind.OTHER, "Letter from {name} at {prison} asking about courses on release. Wrote back "
-          "with the dates.", (_P.ETE,)),
-    _Note(ContactKind.OTHER, "Sent {name} a letter with the housing referral outcome and the date of the next "
-          "visit.", (_P.ACCOMMODATION,)),
+    _Note(
+        ContactKind.PRISON_VISIT,
+        "Legal visit at {prison}. {name} on the wing a couple of months now, keeping "
+        "{their} head down. Working in the kitchens. Wants help with housing for release.",
+        (_P.ACCOMMODATION, _P.ATTITUDES),
+    ),
+    _Note(
+        ContactKind.PRISON_VISIT,
+        "Visit at {prison}. Talked about release plans. No address yet; referral in "
+        "to the council's resettlement team.",
+        (_P.ACCOMMODATION,),
+    ),
+    _Note(
+        ContactKind.PRISON_VISIT,
+        "Visited {name} at {prison}. Started maths level 1 inside. Finding it hard but sticking with it.",
+        (_P.ETE,),
+    ),
+    _Note(
+        ContactKind.PRISON_VISIT,
+        "Visit at {prison}. Family contact has dropped off; {name} asked me to help "
+        "rebuild things with {their} mum. Will ring her with consent.",
+        (_P.FAMILY,),
+    ),
+    _Note(
+        ContactKind.PRISON_VISIT,
+        "{prison}: {name} got a nicking for a phone. Talked about what that could cost {them} at the next review.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(
+        ContactKind.PRISON_VISIT,
+        "Visit at {prison}. Opened a bank account through the prison scheme. ID "
+        "still missing: birth certificate ordered.",
+        (_P.FINANCE,),
+    ),
+    _Note(
+        ContactKind.PHONE,
+        "Rang the offender management unit at {prison} to confirm {name}'s release date and licence conditions.",
+        (_P.ATTITUDES,),
+    ),
+    _Note(
+        ContactKind.PHONE, "Prison call from {name} on the PIN phone. In good spirits; asked about college.", (_P.ETE,)
+    ),
+    _Note(
+        ContactKind.OTHER,
+        "Letter from {name} at {prison} asking about courses on release. Wrote back with the dates.",
+        (_P.ETE,),
+    ),
+    _Note(
+        ContactKind.OTHER,
+        "Sent {name} a letter with the housing referral outcome and the date of the next visit.",
+        (_P.ACCOMMODATION,),
+    ),
 )
 GATE_NOTES: tuple[_Note, ...] = (
-    _Note(ContactKind.GATE, "Met {name} at the gate, {prison}, 8am. Straight to probation, then Housing "
-          "Options: temporary room for tonight. Bought breakfast and a phone top-up.",
-          (_P.ACCOMMODATION, _P.FINANCE)),
-    _Note(ContactKind.GATE, "Gate pick-up at {prison}. Release two hours late (paperwork). Took {them} to the "
-          "Jobcentre to start the UC claim, then to {their} sister's.", (_P.FINANCE, _P.FAMILY)),
+    _Note(
+        ContactKind.GATE,
+        "Met {name} at the gate, {prison}, 8am. Straight to probation, then Housing "
+        "Options: temporary room for tonight. Bought breakfast and a phone top-up.",
+        (_P.ACCOMMODATION, _P.FINANCE),
+    ),
+    _Note(
+        ContactKind.GATE,
+        "Gate pick-up at {prison}. Release two hours late (paperwork). Took {them} to the "
+        "Jobcentre to start the UC claim, then to {their} sister's.",
+        (_P.FINANCE, _P.FAMILY),
+    ),
 )
 SENSITIVE_NOTES: tuple[_Note, ...] = (
-    _Note(ContactKind.OFFICE, "Disclosed abuse by a family member when younger. Did not push for detail. "
-          "Offered a counselling referral; wants to think about it. Discussed with the safeguarding lead.",
-          (_P.HEALTH, _P.FAMILY), True),
-    _Note(ContactKind.PHONE, "Said {they} had thoughts of ending it last week. Safe now; seeing the GP "
-          "tomorrow. Gave the crisis line number. Discussed with the safeguarding lead.", (_P.HEALTH,), True),
-    _Note(ContactKind.OFFICE, "Talked about older men giving {them} lifts and money. Possible exploitation: "
-          "raised with the safeguarding lead the same day.", (_P.ATTITUDES,), True),
-    _Note(ContactKind.HOME_VISIT, "Noticed bruising on {their} arm; said it was football. Didn't sit right. "
-          "Noted and raised with the safeguarding lead.", (_P.HEALTH,), True),
+    _Note(
+        ContactKind.OFFICE,
+        "Disclosed abuse by a family member when younger. Did not push for detail. "
+        "Offered a counselling referral; wants to think about it. Discussed with the safeguarding lead.",
+        (_P.HEALTH, _P.FAMILY),
+        True,
+    ),
+    _Note(
+        ContactKind.PHONE,
+        "Said {they} had thoughts of ending it last week. Safe now; seeing the GP "
+        "tomorrow. Gave the crisis line number. Discussed with the safeguarding lead.",
+        (_P.HEALTH,),
+        True,
+    ),
+    _Note(
+        ContactKind.OFFICE,
+        "Talked about older men giving {them} lifts and money. Possible exploitation: "
+        "raised with the safeguarding lead the same day.",
+        (_P.ATTITUDES,),
+        True,
+    ),
+    _Note(
+        ContactKind.HOME_VISIT,
+        "Noticed bruising on {their} arm; said it was football. Didn't sit right. "
+        "Noted and raised with the safeguarding lead.",
+        (_P.HEALTH,),
+        True,
+    ),
 )
-INTAKE_NOTE = ("First meeting. {name} referred by {source}. Went through what we do, consent and how it's safe "
-               "to contact {them}. Wants: {want}.")
-WANTS = ("to stay out of trouble and get a job", "a place of {their} own", "to get back into college",
-         "to get off the weed and sort {their} head out", "to keep {their} little brother out of it",
-         "help with money and debts", "to be a better parent", "to stay safe, people are looking for {them}")
+INTAKE_NOTE = (
+    "First meeting. {name} referred by {source}. Went through what we do, consent and how it's safe "
+    "to contact {them}. Wants: {want}."
+)
+WANTS = (
+    "to stay out of trouble and get a job",
+    "a place of {their} own",
+    "to get back into college",
+    "to get off the weed and sort {their} head out",
+    "to keep {their} little brother out of it",
+    "help with money and debts",
+    "to be a better parent",
+    "to stay safe, people are looking for {them}",
+)
 CLOSURE_NOTES = {
-    ClosureReason.GOALS_MET: "Settled in work and housing. Agreed together that support can end; door "
-                             "left open.",
+    ClosureReason.GOALS_MET: "Settled in work and housing. Agreed together that support can end; door left open.",
     ClosureReason.DISENGAGED: "No contact for eight weeks despite calls, texts and a home visit. Closing; can "
-                              "re-refer any time.",
+    "re-refer any time.",
     ClosureReason.MOVED_AWAY: "Moved to family outside London for a fresh start. Passed on the local service's "
-                              "details.",
+    "details.",
     ClosureReason.RETURNED_TO_CUSTODY: "Recalled to prison. Closing this episode; we'll pick up again through "
-                                       "the gate.",
+    "the gate.",
     ClosureReason.TRANSFERRED: "Transferred to a service closer to home; handover meeting held with {them}.",
     ClosureReason.OTHER: "Closed at {name}'s request.",
 }
-CLOSURE_WEIGHTS = ((ClosureReason.GOALS_MET, 34), (ClosureReason.DISENGAGED, 30), (ClosureReason.MOVED_AWAY, 10),
-                   (ClosureReason.RETURNED_TO_CUSTODY, 14), (ClosureReason.TRANSFERRED, 8),
-                   (ClosureReason.OTHER, 4))
+CLOSURE_WEIGHTS = (
+    (ClosureReason.GOALS_MET, 34),
+    (ClosureReason.DISENGAGED, 30),
+    (ClosureReason.MOVED_AWAY, 10),
+    (ClosureReason.RETURNED_TO_CUSTODY, 14),
+    (ClosureReason.TRANSFERRED, 8),
+    (ClosureReason.OTHER, 4),
+)
 TASK_TITLES = (
-    "Chase Housing Options about {name}'s application", "Book {name} onto the CSCS course",
-    "Ring {name}'s probation officer about licence conditions", "Drop a food bank voucher to {name}",
-    "Write a support letter for {name}'s housing bid", "Help {name} order a birth certificate (ID)",
-    "Check {name} has registered with the GP", "Follow up the drug service referral for {name}",
-    "Review {name}'s support plan", "Ring {name}'s mum (consent given) about the family meeting",
-    "Update {name}'s risk check", "Confirm {name}'s Universal Credit claim went through",
+    "Chase Housing Options about {name}'s application",
+    "Book {name} onto the CSCS course",
+    "Ring {name}'s probation officer about licence conditions",
+    "Drop a food bank voucher to {name}",
+    "Write a support letter for {name}'s housing bid",
+    "Help {name} order a birth certificate (ID)",
+    "Check {name} has registered with the GP",
+    "Follow up the drug service referral for {name}",
+    "Review {name}'s support plan",
+    "Ring {name}'s mum (consent given) about the family meeting",
+    "Update {name}'s risk check",
+    "Confirm {name}'s Universal Credit claim went through",
     "Send {name} the college enrolment link",
 )
-CUSTODY_TASK_TITLES = ("Book the next legal visit for {name}", "Chase {name}'s release address with the council",
-                       "Send {name} the course leaflet in prison")
+CUSTODY_TASK_TITLES = (
+    "Book the next legal visit for {name}",
+    "Chase {name}'s release address with the council",
+    "Send {name} the course leaflet in prison",
+)
 
 CONTACT_DURATIONS: dict[str, tuple[int, int] | None] = {
-    ContactKind.OFFICE: (30, 90), ContactKind.PHONE: (5, 30), ContactKind.TEXT: None,
-    ContactKind.HOME_VISIT: (40, 90), ContactKind.PRISON_VISIT: (60, 120), ContactKind.COURT: (120, 330),
-    ContactKind.GATE: (150, 300), ContactKind.CRISIS_CALL: (10, 45), ContactKind.MENTORING: (45, 120),
+    ContactKind.OFFICE: (30, 90),
+    ContactKind.PHONE: (5, 30),
+    ContactKind.TEXT: None,
+    ContactKind.HOME_VISIT: (40, 90),
+    ContactKind.PRISON_VISIT: (60, 120),
+    ContactKind.COURT: (120, 330),
+    ContactKind.GATE: (150, 300),
+    ContactKind.CRISIS_CALL: (10, 45),
+    ContactKind.MENTORING: (45, 120),
     ContactKind.OTHER: (30, 120),
 }
 APPOINTMENT_TO_CONTACT: dict[str, str] = {
-    AppointmentKind.OFFICE: ContactKind.OFFICE, AppointmentKind.HOME_VISIT: ContactKind.HOME_VISIT,
+    AppointmentKind.OFFICE: ContactKind.OFFICE,
+    AppointmentKind.HOME_VISIT: ContactKind.HOME_VISIT,
     AppointmentKind.PRISON_VISIT_LEGAL: ContactKind.PRISON_VISIT,
-    AppointmentKind.PRISON_VISIT_SOCIAL: ContactKind.PRISON_VISIT, AppointmentKind.COURT: ContactKind.COURT,
+    AppointmentKind.PRISON_VISIT_SOCIAL: ContactKind.PRISON_VISIT,
+    AppointmentKind.COURT: ContactKind.COURT,
     AppointmentKind.PHONE: ContactKind.PHONE,
 }
 
@@ -424,7 +848,8 @@ def demo_give_totp(users: Iterable[User]) -> int:
     )
     new = [
         Authenticator(user=u, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)})
-        for u in users if u.pk not in have
+        for u in users
+        if u.pk not in have
     ]
     Authenticator.objects.bulk_create(new)
     return len(new)
@@ -468,7 +893,9 @@ def staged_week_monday() -> dt.date | None:
     """The Monday of the week the acceptance story was staged in (its gate release is on the Tuesday)."""
     gate = (
         Appointment.objects.filter(staff__email=FEATURED_EMAIL, kind=AppointmentKind.GATE)
-        .order_by("-starts_at").values_list("starts_at", flat=True).first()
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
     )
     return current_week_monday(timezone.localtime(gate).date()) if gate else None
 
@@ -482,17 +909,27 @@ def demo_load(*, clients: int = DEFAULT_CLIENTS, reset: bool = False, seed: int 
     if loaded and not reset:
         staged = staged_week_monday()
         return DemoResult(
-            created=False, reset=False, seconds=time.monotonic() - started,
-            week_monday=staged or current_week_monday(), week_is_current=staged == current_week_monday(),
-            counts=demo_counts(), sign_ins=demo_sign_ins(),
+            created=False,
+            reset=False,
+            seconds=time.monotonic() - started,
+            week_monday=staged or current_week_monday(),
+            week_is_current=staged == current_week_monday(),
+            counts=demo_counts(),
+            sign_ins=demo_sign_ins(),
         )
     if loaded or reset:
         deleted = demo_purge()
     builder = _Builder(clients=clients, seed=seed)
     builder.build()
     return DemoResult(
-        created=True, reset=reset, seconds=time.monotonic() - started, week_monday=builder.monday,
-        week_is_current=True, counts=demo_counts(), sign_ins=demo_sign_ins(), deleted=deleted,
+        created=True,
+        reset=reset,
+        seconds=time.monotonic() - started,
+        week_monday=builder.monday,
+        week_is_current=True,
+        counts=demo_counts(),
+        sign_ins=demo_sign_ins(),
+        deleted=deleted,
     )
 
 
@@ -537,7 +974,8 @@ def _rewind_case_sequence() -> None:
     if sequence is None:
         return
     numbers = [
-        int(ref[3:]) for ref in Case.objects.filter(reference__startswith="KW-").values_list("reference", flat=True)
+        int(ref[3:])
+        for ref in Case.objects.filter(reference__startswith="KW-").values_list("reference", flat=True)
         if ref[3:].isdigit()
     ]
     sequence.value = max(numbers, default=0)
@@ -572,9 +1010,13 @@ def _referring_closure(roots: dict[type[models.Model], set[Any]]) -> dict[type[m
 
 def _referring_relations(model: type[models.Model]) -> list[Any]:
     return [
-        f for f in model._meta.get_fields(include_hidden=True)
-        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
-        and f.related_model is not None and f.related_model._meta.managed
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created
+        and not f.concrete
+        and (f.one_to_many or f.one_to_one)
+        and f.related_model is not None
+        and f.related_model._meta.managed
     ]
 
 
@@ -601,7 +1043,7 @@ def _dependants_last(found: dict[type[models.Model], set[Any]]) -> list[type[mod
 
 def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 # --- Building the demo ------------------------------------------------------------------------------------
@@ -647,6 +1089,7 @@ class _Builder:
         self.contacts: list[Contact] = []
         self.tasks: list[Task] = []
         self.appointments: list[Appointment] = []
+        self.restricted: list[tuple[Client, str]] = []  # (client, message): restrictions naming Dee and her manager
         self.used_names: set[tuple[str, str]] = set()
         self.phones = self.rng.sample(range(1000), 1000)
 
@@ -693,10 +1136,17 @@ class _Builder:
         users = []
         for spec in STAFF:
             user = User(
-                id=self.uuid(), email=spec.email, username=spec.email, first_name=spec.first_name,
-                last_name=spec.last_name, role=spec.role, team=self.teams[spec.team] if spec.team else None,
-                password=password, is_staff=spec.role == Role.ADMINISTRATOR,
-                is_superuser=spec.role == Role.ADMINISTRATOR, date_joined=joined,
+                id=self.uuid(),
+                email=spec.email,
+                username=spec.email,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                role=spec.role,
+                team=self.teams[spec.team] if spec.team else None,
+                password=password,
+                is_staff=spec.role == Role.ADMINISTRATOR,
+                is_superuser=spec.role == Role.ADMINISTRATOR,
+                date_joined=joined,
             )
             users.append(user)
             self.staff[spec.email] = user
@@ -713,13 +1163,23 @@ class _Builder:
     # clients and cases
 
     def new_client(
-        self, *, spec: _TeamSpec, programme: str, first_name: str = "", last_name: str = "",
-        gender: str | None = None, age: int | None = None, **fields: Any,
+        self,
+        *,
+        spec: _TeamSpec,
+        programme: str,
+        first_name: str = "",
+        last_name: str = "",
+        gender: str | None = None,
+        age: int | None = None,
+        **fields: Any,
     ) -> Client:
         rng = self.rng
         if gender is None:
-            weights = ((Gender.FEMALE, 92), (Gender.NON_BINARY, 8)) if programme == Programme.WOMEN_AND_GIRLS \
+            weights = (
+                ((Gender.FEMALE, 92), (Gender.NON_BINARY, 8))
+                if programme == Programme.WOMEN_AND_GIRLS
                 else ((Gender.MALE, 77), (Gender.FEMALE, 18), (Gender.NON_BINARY, 3), (Gender.NOT_SAID, 2))
+            )
             gender = self.pick(weights)
         if not first_name:
             pools: dict[str, tuple[str, ...]] = {Gender.MALE: MALE_NAMES, Gender.FEMALE: FEMALE_NAMES}
@@ -730,9 +1190,13 @@ class _Builder:
                     break
         self.used_names.add((first_name, last_name))
         if age is None:
-            ages: dict[str, tuple[int, int]] = {Programme.YOUNG_PEOPLE: (15, 19), Programme.WOMEN_AND_GIRLS: (16, 30),
-                      Programme.GANG_EXIT: (17, 35), Programme.RESETTLEMENT: (19, 40),
-                      Programme.PEER_MENTORING: (20, 40)}
+            ages: dict[str, tuple[int, int]] = {
+                Programme.YOUNG_PEOPLE: (15, 19),
+                Programme.WOMEN_AND_GIRLS: (16, 30),
+                Programme.GANG_EXIT: (17, 35),
+                Programme.RESETTLEMENT: (19, 40),
+                Programme.PEER_MENTORING: (20, 40),
+            }
             lo, hi = ages[programme]
             age = rng.randint(lo, hi)
         home_area = spec.area if rng.random() < 0.85 else rng.choice(spec.nearby)
@@ -742,7 +1206,8 @@ class _Builder:
             "pronouns": "they/them" if gender == Gender.NON_BINARY else "",
             "phone": f"07700 900{phone:03d}" if rng.random() < 0.92 else "",
             "email": f"{first_name}.{last_name}{rng.randint(1, 99)}@example.com".lower().replace("'", "")
-            if rng.random() < 0.3 else "",
+            if rng.random() < 0.3
+            else "",
             "home_area": home_area,
             "may_phone": rng.random() < 0.9,
             "may_text": rng.random() < 0.85,
@@ -753,13 +1218,19 @@ class _Builder:
         }
         if rng.random() < 0.65:
             district = rng.choice(POSTCODE_DISTRICTS.get(home_area, ("SE5",)))
-            defaults["address"] = (f"Flat {rng.randint(1, 80)}, {rng.choice(BLOCKS)} House\n"
-                                   f"{rng.choice(ESTATES)} Estate\nLondon")
-            defaults["postcode"] = f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}" \
-                                   f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            defaults["address"] = (
+                f"Flat {rng.randint(1, 80)}, {rng.choice(BLOCKS)} House\n{rng.choice(ESTATES)} Estate\nLondon"
+            )
+            defaults["postcode"] = (
+                f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+                f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            )
         defaults.update(fields)
         client = Client(
-            id=self.uuid(), first_name=first_name, last_name=last_name, gender=gender,
+            id=self.uuid(),
+            first_name=first_name,
+            last_name=last_name,
+            gender=gender,
             date_of_birth=self.today - dt.timedelta(days=int(age * 365.25) + rng.randint(1, 360)),
             **defaults,
         )
@@ -767,13 +1238,26 @@ class _Builder:
         return client
 
     def new_case(
-        self, *, client: Client, spec: _TeamSpec, programme: str, opened_on: dt.date,
-        keyworker: User | None, closed_on: dt.date | None = None, closure_reason: str = "",
+        self,
+        *,
+        client: Client,
+        spec: _TeamSpec,
+        programme: str,
+        opened_on: dt.date,
+        keyworker: User | None,
+        closed_on: dt.date | None = None,
+        closure_reason: str = "",
         status: str = CaseStatus.OPEN,
     ) -> Case:
         case = Case(
-            id=self.uuid(), client=client, programme=programme, opened_on=opened_on, keyworker=keyworker,
-            team=self.teams[spec.name], status=CaseStatus.CLOSED if closed_on else status, closed_on=closed_on,
+            id=self.uuid(),
+            client=client,
+            programme=programme,
+            opened_on=opened_on,
+            keyworker=keyworker,
+            team=self.teams[spec.name],
+            status=CaseStatus.CLOSED if closed_on else status,
+            closed_on=closed_on,
             closure_reason=closure_reason,
             closure_note=self.fill(CLOSURE_NOTES[ClosureReason(closure_reason)], client) if closure_reason else "",
         )
@@ -815,7 +1299,11 @@ class _Builder:
                 if second_open < self.today - dt.timedelta(days=7):
                     closed = rng.random() < 0.15
                     self.add_case(
-                        client, second_spec, second_programme, second_open, age,
+                        client,
+                        second_spec,
+                        second_programme,
+                        second_open,
+                        age,
                         closed_on=self.close_date(second_open) if closed else None,
                         reason=self.pick(CLOSURE_WEIGHTS) if closed else "",
                         after_custody=reason == ClosureReason.RETURNED_TO_CUSTODY,
@@ -827,16 +1315,31 @@ class _Builder:
                     opened = self.today - dt.timedelta(days=rng.randint(1, 10))  # new, not yet allocated
                 closed = rng.random() < 0.28 and (self.today - opened).days > 75
                 reason = self.pick(CLOSURE_WEIGHTS) if closed else ""
-                self.add_case(client, spec, programme, opened, age,
-                              closed_on=self.close_date(opened) if closed else None, reason=reason)
+                self.add_case(
+                    client,
+                    spec,
+                    programme,
+                    opened,
+                    age,
+                    closed_on=self.close_date(opened) if closed else None,
+                    reason=reason,
+                )
 
     def close_date(self, opened: dt.date) -> dt.date:
         latest = (self.today - opened).days - 7
         return opened + dt.timedelta(days=self.rng.randint(min(45, latest), latest))
 
     def add_case(
-        self, client: Client, spec: _TeamSpec, programme: str, opened: dt.date, age: int, *,
-        closed_on: dt.date | None, reason: str, after_custody: bool = False,
+        self,
+        client: Client,
+        spec: _TeamSpec,
+        programme: str,
+        opened: dt.date,
+        age: int,
+        *,
+        closed_on: dt.date | None,
+        reason: str,
+        after_custody: bool = False,
     ) -> None:
         rng = self.rng
         open_days = (self.today - opened).days
@@ -844,11 +1347,21 @@ class _Builder:
         if closed_on is None and open_days <= 10 and programme != Programme.PEER_MENTORING:
             keyworker = None  # waiting for allocation
         status = CaseStatus.ON_HOLD if closed_on is None and keyworker and rng.random() < 0.05 else CaseStatus.OPEN
-        case = self.new_case(client=client, spec=spec, programme=programme, opened_on=opened, keyworker=keyworker,
-                             closed_on=closed_on, closure_reason=reason, status=status)
+        case = self.new_case(
+            client=client,
+            spec=spec,
+            programme=programme,
+            opened_on=opened,
+            keyworker=keyworker,
+            closed_on=closed_on,
+            closure_reason=reason,
+            status=status,
+        )
         prison, release_on = "", None
-        if programme == Programme.RESETTLEMENT or after_custody or (
-            programme == Programme.GANG_EXIT and rng.random() < 0.12
+        if (
+            programme == Programme.RESETTLEMENT
+            or after_custody
+            or (programme == Programme.GANG_EXIT and rng.random() < 0.12)
         ):
             prison = self.prison_for(client, age)
             release_on = opened + dt.timedelta(days=rng.randint(20, 200))
@@ -858,8 +1371,13 @@ class _Builder:
             if closed_on and release_on >= closed_on:
                 release_on = None  # still inside when the episode closed
         kinds = {
-            ContactKind.OFFICE: 24, ContactKind.PHONE: 25, ContactKind.TEXT: 20, ContactKind.HOME_VISIT: 10,
-            ContactKind.OTHER: 7, ContactKind.COURT: 2, ContactKind.CRISIS_CALL: 1,
+            ContactKind.OFFICE: 24,
+            ContactKind.PHONE: 25,
+            ContactKind.TEXT: 20,
+            ContactKind.HOME_VISIT: 10,
+            ContactKind.OTHER: 7,
+            ContactKind.COURT: 2,
+            ContactKind.CRISIS_CALL: 1,
             ContactKind.MENTORING: 25 if programme == Programme.PEER_MENTORING else 0,
         }
         self.plan(case, spec, prison=prison, release_on=release_on, contact_weights=kinds)
@@ -868,18 +1386,36 @@ class _Builder:
 
     def fill(self, text: str, client: Client, **extra: str) -> str:
         they, them, their = {
-            Gender.MALE: ("he", "him", "his"), Gender.FEMALE: ("she", "her", "her"),
+            Gender.MALE: ("he", "him", "his"),
+            Gender.FEMALE: ("she", "her", "her"),
         }.get(Gender(client.gender), ("they", "them", "their"))
         values = {
-            "name": client.preferred_name or client.first_name, "they": they, "They": they.capitalize(),
-            "them": them, "their": their, "Their": their.capitalize(), "area": client.home_area,
-            "prison": "the prison", "court": "court", "office": "the office", **extra,
+            "name": client.preferred_name or client.first_name,
+            "they": they,
+            "They": they.capitalize(),
+            "them": them,
+            "their": their,
+            "Their": their.capitalize(),
+            "area": client.home_area,
+            "prison": "the prison",
+            "court": "court",
+            "office": "the office",
+            **extra,
         }
         return text.format(**values)
 
     def contact(
-        self, plan: _Plan, *, kind: str, at: dt.datetime, note: str, pathways: Iterable[str] = (),
-        location: str = "", sensitive: bool = False, by: User | None = None, minutes: int | None = None,
+        self,
+        plan: _Plan,
+        *,
+        kind: str,
+        at: dt.datetime,
+        note: str,
+        pathways: Iterable[str] = (),
+        location: str = "",
+        sensitive: bool = False,
+        by: User | None = None,
+        minutes: int | None = None,
     ) -> Contact | None:
         if at >= self.now:
             return None  # a contact cannot be in the future
@@ -888,9 +1424,17 @@ class _Builder:
             minutes = self.rng.randrange(span[0], span[1] + 1, 5)
         recorder = by or plan.case.keyworker or self.managers[plan.spec.name]
         contact = Contact(
-            id=self.uuid(), client=plan.client, case=plan.case, kind=kind, occurred_at=at,
-            duration_minutes=minutes, location=location, note=note, pathways=list(pathways),
-            is_sensitive=sensitive, recorded_by=recorder,
+            id=self.uuid(),
+            client=plan.client,
+            case=plan.case,
+            kind=kind,
+            occurred_at=at,
+            duration_minutes=minutes,
+            location=location,
+            note=note,
+            pathways=list(pathways),
+            is_sensitive=sensitive,
+            recorded_by=recorder,
         )
         self.contacts.append(contact)
         return contact
@@ -910,8 +1454,16 @@ class _Builder:
             return "Out-of-hours line"
         return ""
 
-    def note_contact(self, plan: _Plan, day: dt.date, kind: str | None = None, *, hour: int | None = None,
-                     minute: int | None = None, court: str = "") -> None:
+    def note_contact(
+        self,
+        plan: _Plan,
+        day: dt.date,
+        kind: str | None = None,
+        *,
+        hour: int | None = None,
+        minute: int | None = None,
+        court: str = "",
+    ) -> None:
         """One contact from the note bank on `day`, of `kind` or a kind suiting the case at that time."""
         rng = self.rng
         in_custody = plan.in_custody(day)
@@ -948,10 +1500,14 @@ class _Builder:
         if by is None and plan.case.keyworker and rng.random() < 0.12:
             by = rng.choice(self.caseworkers[plan.spec.name])  # a teammate covering
         self.contact(
-            plan, kind=note.kind, at=self.at(day, hour, minute),
+            plan,
+            kind=note.kind,
+            at=self.at(day, hour, minute),
             note=self.fill(note.text, plan.client, prison=plan.prison or "the prison", court=court or "court"),
-            pathways=note.pathways, location=self.location_for(plan, note.kind, court=court),
-            sensitive=note.sensitive, by=by,
+            pathways=note.pathways,
+            location=self.location_for(plan, note.kind, court=court),
+            sensitive=note.sensitive,
+            by=by,
         )
 
     # history, tasks and appointments of the generated caseload
@@ -960,11 +1516,21 @@ class _Builder:
         rng, case = self.rng, plan.case
         start = max(case.opened_on, self.history_start)
         end = min(case.closed_on or self.today, plan.history_until or self.today)
-        intake = self.fill(INTAKE_NOTE, plan.client, source=self.fill(rng.choice(REFERRAL_SOURCES), plan.client),
-                           want=self.fill(rng.choice(WANTS), plan.client))
+        intake = self.fill(
+            INTAKE_NOTE,
+            plan.client,
+            source=self.fill(rng.choice(REFERRAL_SOURCES), plan.client),
+            want=self.fill(rng.choice(WANTS), plan.client),
+        )
         first_kind = ContactKind.PRISON_VISIT if plan.in_custody(start) else ContactKind.OFFICE
-        self.contact(plan, kind=first_kind, at=self.at(start, 11, 0), note=intake, pathways=[_P.ATTITUDES],
-                     location=self.location_for(plan, first_kind))
+        self.contact(
+            plan,
+            kind=first_kind,
+            at=self.at(start, 11, 0),
+            note=intake,
+            pathways=[_P.ATTITUDES],
+            location=self.location_for(plan, first_kind),
+        )
         if case.keyworker is None:
             return
         quiet = case.closure_reason == ClosureReason.DISENGAGED
@@ -1014,16 +1580,33 @@ class _Builder:
             self.task(plan, owner, max(due, case.opened_on), done=when == 2, title=rng.choice(titles))
 
     def task(
-        self, plan: _Plan, owner: User, due: dt.date, *, done: bool, title: str = "", detail: str = "",
+        self,
+        plan: _Plan,
+        owner: User,
+        due: dt.date,
+        *,
+        done: bool,
+        title: str = "",
+        detail: str = "",
     ) -> Task:
         title = self.fill(title or self.rng.choice(TASK_TITLES), plan.client)
         completed_at = None
         if done:
-            completed_at = min(self.at(due, self.rng.randint(9, 17), self.rng.choice((0, 15, 30, 45))),
-                               self.now - dt.timedelta(minutes=5))
+            completed_at = min(
+                self.at(due, self.rng.randint(9, 17), self.rng.choice((0, 15, 30, 45))),
+                self.now - dt.timedelta(minutes=5),
+            )
         task = Task(
-            id=self.uuid(), client=plan.client, case=plan.case, title=title, detail=detail, due_on=due,
-            owner=owner, created_by=owner, completed_at=completed_at, completed_by=owner if done else None,
+            id=self.uuid(),
+            client=plan.client,
+            case=plan.case,
+            title=title,
+            detail=detail,
+            due_on=due,
+            owner=owner,
+            created_by=owner,
+            completed_at=completed_at,
+            completed_by=owner if done else None,
         )
         self.tasks.append(task)
         return task
@@ -1035,8 +1618,16 @@ class _Builder:
             return
         if plan.release_on and abs((plan.release_on - self.today).days) <= 24 and plan.release_on >= case.opened_on:
             start = self.at(plan.release_on, 8, 0)
-            self.appointment(plan, staff, AppointmentKind.GATE, start, 180, plan.prison, contact=False,
-                             notes="Release day. Meet at the gate, then probation and Housing Options.")
+            self.appointment(
+                plan,
+                staff,
+                AppointmentKind.GATE,
+                start,
+                180,
+                plan.prison,
+                contact=False,
+                notes="Release day. Meet at the gate, then probation and Housing Options.",
+            )
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
             day = self.today + dt.timedelta(days=rng.randint(-21, 21))
             if day.weekday() >= 5 or day < case.opened_on:
@@ -1046,25 +1637,43 @@ class _Builder:
             if plan.in_custody(day):
                 kind, location, minutes = AppointmentKind.PRISON_VISIT_LEGAL, plan.prison, 60
             else:
-                kind = self.pick(((AppointmentKind.OFFICE, 45), (AppointmentKind.HOME_VISIT, 20),
-                                  (AppointmentKind.PHONE, 20), (AppointmentKind.COURSE, 8),
-                                  (AppointmentKind.COURT, 4)))
+                kind = self.pick(
+                    (
+                        (AppointmentKind.OFFICE, 45),
+                        (AppointmentKind.HOME_VISIT, 20),
+                        (AppointmentKind.PHONE, 20),
+                        (AppointmentKind.COURSE, 8),
+                        (AppointmentKind.COURT, 4),
+                    )
+                )
                 location = {
                     AppointmentKind.OFFICE: plan.spec.office,
                     AppointmentKind.HOME_VISIT: f"Home, {plan.client.home_area}",
-                    AppointmentKind.COURSE: f"{plan.spec.area} College", AppointmentKind.PHONE: "",
-                    AppointmentKind.COURT: rng.choice(YOUTH_COURTS if case.programme == Programme.YOUNG_PEOPLE
-                                                      else COURTS),
+                    AppointmentKind.COURSE: f"{plan.spec.area} College",
+                    AppointmentKind.PHONE: "",
+                    AppointmentKind.COURT: rng.choice(
+                        YOUTH_COURTS if case.programme == Programme.YOUNG_PEOPLE else COURTS
+                    ),
                 }[kind]
                 minutes = {AppointmentKind.COURT: 180, AppointmentKind.PHONE: 15, AppointmentKind.COURSE: 120}.get(
-                    kind, rng.choice((45, 60, 60, 90)))
+                    kind, rng.choice((45, 60, 60, 90))
+                )
             hour = 10 if kind == AppointmentKind.COURT else rng.randint(9, 16)
             start = self.at(day, hour, rng.choice((0, 15, 30, 45)))
             self.appointment(plan, staff, kind, start, minutes, location)
 
     def appointment(
-        self, plan: _Plan, staff: User, kind: str, start: dt.datetime, minutes: int, location: str, *,
-        notes: str = "", contact: bool = True, status: str | None = None,
+        self,
+        plan: _Plan,
+        staff: User,
+        kind: str,
+        start: dt.datetime,
+        minutes: int,
+        location: str,
+        *,
+        notes: str = "",
+        contact: bool = True,
+        status: str | None = None,
     ) -> Appointment:
         end = start + dt.timedelta(minutes=minutes)
         if status is None:
@@ -1072,18 +1681,39 @@ class _Builder:
             if end < self.now and kind == AppointmentKind.GATE:
                 status = AppointmentStatus.ATTENDED
             elif end < self.now:
-                status = self.pick(((AppointmentStatus.ATTENDED, 76), (AppointmentStatus.LATE, 6),
-                                    (AppointmentStatus.DID_NOT_ATTEND, 10), (AppointmentStatus.CANCELLED, 8)))
+                status = self.pick(
+                    (
+                        (AppointmentStatus.ATTENDED, 76),
+                        (AppointmentStatus.LATE, 6),
+                        (AppointmentStatus.DID_NOT_ATTEND, 10),
+                        (AppointmentStatus.CANCELLED, 8),
+                    )
+                )
         appointment = Appointment(
-            id=self.uuid(), client=plan.client, staff=staff, kind=kind, starts_at=start, ends_at=end,
-            location=location, status=status, notes=notes,
+            id=self.uuid(),
+            client=plan.client,
+            staff=staff,
+            kind=kind,
+            starts_at=start,
+            ends_at=end,
+            location=location,
+            status=status,
+            notes=notes,
         )
         self.appointments.append(appointment)
-        if contact and kind in APPOINTMENT_TO_CONTACT and status in (
-            AppointmentStatus.ATTENDED, AppointmentStatus.LATE
+        if (
+            contact
+            and kind in APPOINTMENT_TO_CONTACT
+            and status in (AppointmentStatus.ATTENDED, AppointmentStatus.LATE)
         ):
-            self.note_contact(plan, start.date(), APPOINTMENT_TO_CONTACT[kind], hour=start.hour,
-                              minute=start.minute, court=location if kind == AppointmentKind.COURT else "")
+            self.note_contact(
+                plan,
+                start.date(),
+                APPOINTMENT_TO_CONTACT[kind],
+                hour=start.hour,
+                minute=start.minute,
+                court=location if kind == AppointmentKind.COURT else "",
+            )
         return appointment
 
     # saving
@@ -1099,6 +1729,22 @@ class _Builder:
         Task.objects.bulk_create(self.tasks, batch_size=500)
         Appointment.objects.bulk_create(self.appointments, batch_size=500)
         self.backdate(plans)
+        self.save_restrictions()
+
+    def save_restrictions(self) -> None:
+        from keyworker.safeguarding.models import AccessRule, AccessRuleKind
+
+        manager = self.managers.get(self.dee.team.name if self.dee.team else "")
+        for client, message in self.restricted:
+            rule = AccessRule.objects.create(
+                client=client,
+                kind=AccessRuleKind.RESTRICTION,
+                reason="High-profile client: press interest.",
+                message=message,
+                starts_at=self.now,
+                set_by=manager or self.dee,
+            )
+            rule.staff.set([u for u in (self.dee, manager) if u is not None])
 
     def backdate(self, plans: list[_Plan]) -> None:
         """Records carry the time they were made (auto_now_add sets "now" on insert): put it back."""
@@ -1110,6 +1756,7 @@ class _Builder:
             client_first.setdefault(plan.client.pk, plan.case.created_at)
         for client in self.clients:
             client.created_at = client.updated_at = client_first.get(client.pk, self.now)
+
         def made(planned: dt.datetime, client_id: uuid.UUID | None) -> dt.datetime:
             """Planned ahead, but never before the client came to us, and never in the future."""
             earliest = client_first.get(client_id, planned) if client_id else planned
@@ -1143,68 +1790,167 @@ class _Builder:
         def ago(days: int) -> dt.date:
             return mon - dt.timedelta(days=days)
 
-        def staged(first: str, last: str, *, age: int, programme: str, opened: dt.date, gender: str = Gender.MALE,
-                   prison: str = "", custody_from: dt.date | None = None, release_on: dt.date | None = None,
-                   history: bool = True, **fields: Any) -> _Plan:
-            client = self.new_client(spec=spec, programme=programme, first_name=first, last_name=last,
-                                     gender=gender, age=age, home_area="Lambeth", **fields)
+        def staged(
+            first: str,
+            last: str,
+            *,
+            age: int,
+            programme: str,
+            opened: dt.date,
+            gender: str = Gender.MALE,
+            prison: str = "",
+            custody_from: dt.date | None = None,
+            release_on: dt.date | None = None,
+            history: bool = True,
+            **fields: Any,
+        ) -> _Plan:
+            client = self.new_client(
+                spec=spec,
+                programme=programme,
+                first_name=first,
+                last_name=last,
+                gender=gender,
+                age=age,
+                home_area="Lambeth",
+                **fields,
+            )
             case = self.new_case(client=client, spec=spec, programme=programme, opened_on=opened, keyworker=dee)
-            weights = {ContactKind.OFFICE: 30, ContactKind.PHONE: 30, ContactKind.TEXT: 25,
-                       ContactKind.HOME_VISIT: 10, ContactKind.OTHER: 5}
-            plan = self.plan(case, spec, prison=prison, custody_from=custody_from, release_on=release_on,
-                             history_until=ago(3), staged=True, contact_weights=weights)
+            weights = {
+                ContactKind.OFFICE: 30,
+                ContactKind.PHONE: 30,
+                ContactKind.TEXT: 25,
+                ContactKind.HOME_VISIT: 10,
+                ContactKind.OTHER: 5,
+            }
+            plan = self.plan(
+                case,
+                spec,
+                prison=prison,
+                custody_from=custody_from,
+                release_on=release_on,
+                history_until=ago(3),
+                staged=True,
+                contact_weights=weights,
+            )
             if history:
                 self.build_history(plan)
             return plan
 
-        def note(plan: _Plan, when: dt.date, hour: int, kind: str, text: str, *pathways: str,
-                 sensitive: bool = False, minutes: int | None = None, location: str | None = None) -> None:
-            self.contact(plan, kind=kind, at=self.at(when, hour, self.rng.choice((0, 10, 20, 30, 45))),
-                         note=text, pathways=pathways, sensitive=sensitive, by=dee, minutes=minutes,
-                         location=self.location_for(plan, kind) if location is None else location)
+        def note(
+            plan: _Plan,
+            when: dt.date,
+            hour: int,
+            kind: str,
+            text: str,
+            *pathways: str,
+            sensitive: bool = False,
+            minutes: int | None = None,
+            location: str | None = None,
+        ) -> None:
+            self.contact(
+                plan,
+                kind=kind,
+                at=self.at(when, hour, self.rng.choice((0, 10, 20, 30, 45))),
+                note=text,
+                pathways=pathways,
+                sensitive=sensitive,
+                by=dee,
+                minutes=minutes,
+                location=self.location_for(plan, kind) if location is None else location,
+            )
 
         def task(plan: _Plan | None, due: dt.date, title: str, *, done: bool = False) -> None:
             # The week's tasks stay open, so My week shows them on their days whatever today is.
             completed = min(self.at(due, 16, 30), self.now - dt.timedelta(minutes=5)) if done else None
-            self.tasks.append(Task(
-                id=self.uuid(), client=plan.client if plan else None, case=plan.case if plan else None,
-                title=title, due_on=due, owner=dee, created_by=dee, completed_at=completed,
-                completed_by=dee if done else None,
-            ))
+            self.tasks.append(
+                Task(
+                    id=self.uuid(),
+                    client=plan.client if plan else None,
+                    case=plan.case if plan else None,
+                    title=title,
+                    due_on=due,
+                    owner=dee,
+                    created_by=dee,
+                    completed_at=completed,
+                    completed_by=dee if done else None,
+                )
+            )
 
-        def booked(plan: _Plan, kind: str, when: dt.date, hour: int, minute: int, minutes: int, location: str,
-                   notes: str = "") -> Appointment:
+        def booked(
+            plan: _Plan, kind: str, when: dt.date, hour: int, minute: int, minutes: int, location: str, notes: str = ""
+        ) -> Appointment:
             start = self.at(when, hour, minute)
-            status = AppointmentStatus.ATTENDED if start + dt.timedelta(minutes=minutes) < self.now \
+            status = (
+                AppointmentStatus.ATTENDED
+                if start + dt.timedelta(minutes=minutes) < self.now
                 else AppointmentStatus.BOOKED
-            return self.appointment(plan, dee, kind, start, minutes, location, notes=notes, contact=False,
-                                    status=status)
+            )
+            return self.appointment(
+                plan, dee, kind, start, minutes, location, notes=notes, contact=False, status=status
+            )
 
         def happened(appointment: Appointment) -> bool:
             return appointment.status == AppointmentStatus.ATTENDED
 
         # Monday: a self-referral from a young woman who wants out of a newly forming group.
         kayla = staged(
-            "Kayla", "Brightwater", age=19, programme=Programme.WOMEN_AND_GIRLS, opened=day[0],
-            gender=Gender.FEMALE, pronouns="she/her", history=False, email="",
-            may_phone=False, may_text=True, may_leave_voicemail=False, may_write=False, code_word="sunflower",
+            "Kayla",
+            "Brightwater",
+            age=19,
+            programme=Programme.WOMEN_AND_GIRLS,
+            opened=day[0],
+            gender=Gender.FEMALE,
+            pronouns="she/her",
+            history=False,
+            email="",
+            may_phone=False,
+            may_text=True,
+            may_leave_voicemail=False,
+            may_write=False,
+            code_word="sunflower",
             safe_contact_note="Text only, from the office mobile. Others check her phone: if she replies "
-                              "'wrong number', stop and wait for her to get in touch.",
-            address="", postcode="",
+            "'wrong number', stop and wait for her to get in touch.",
+            address="",
+            postcode="",
         )
-        note(kayla, day[0], 9, ContactKind.PHONE,
-             "Self-referral. Kayla rang the office line from a friend's phone, very scared. A group of girls has "
-             "started up round her way, holding things for older boys, and she's been told she can't leave. "
-             "Wants out. Do NOT ring her or leave voicemails: text only, code word agreed. Coming in at 11.",
-             _P.ATTITUDES, sensitive=True, minutes=20, location="")
-        monday_office = booked(kayla, AppointmentKind.OFFICE, day[0], 11, 0, 60, spec.office,
-                               "Self-referral, first meeting. Text only; code word on file.")
+        note(
+            kayla,
+            day[0],
+            9,
+            ContactKind.PHONE,
+            "Self-referral. Kayla rang the office line from a friend's phone, very scared. A group of girls has "
+            "started up round her way, holding things for older boys, and she's been told she can't leave. "
+            "Wants out. Do NOT ring her or leave voicemails: text only, code word agreed. Coming in at 11.",
+            _P.ATTITUDES,
+            sensitive=True,
+            minutes=20,
+            location="",
+        )
+        monday_office = booked(
+            kayla,
+            AppointmentKind.OFFICE,
+            day[0],
+            11,
+            0,
+            60,
+            spec.office,
+            "Self-referral, first meeting. Text only; code word on file.",
+        )
         if happened(monday_office):
-            note(kayla, day[0], 11, ContactKind.OFFICE,
-                 "First meeting at the office. Went through consent and safe contact (text only, no voicemail, "
-                 "code word). Main worry is retaliation if they find out she's talking to us. Started a safety "
-                 "plan: routes to college that avoid the parade, who she can stay with. Marcia agreed we take "
-                 "her on while funding is looked at.", _P.ATTITUDES, _P.ETE, sensitive=True, minutes=60)
+            note(
+                kayla,
+                day[0],
+                11,
+                ContactKind.OFFICE,
+                "First meeting at the office. Went through consent and safe contact (text only, no voicemail, "
+                "code word). Main worry is retaliation if they find out she's talking to us. Started a safety "
+                "plan: routes to college that avoid the parade, who she can stay with. Marcia agreed we take "
+                "her on while funding is looked at.",
+                _P.ATTITUDES,
+                _P.ETE,
+                sensitive=True,
+                minutes=60,
+            )
         task(kayla, day[0], "Safety plan with Kayla")
         task(kayla, day[0], "Get Marcia's sign-off to take Kayla on as unfunded work")
         task(kayla, day[1], "Text Kayla (code word) to check she got home OK")
@@ -1213,90 +1959,199 @@ class _Builder:
         prison = "HMP Brixton"
         course_start = day[1] + dt.timedelta(days=6)
         darnell = staged(
-            "Darnell", "Ashcombe", age=27, programme=Programme.RESETTLEMENT, opened=ago(150), prison=prison,
-            release_on=day[1], history=False, may_leave_voicemail=True, email="",
-            address="", postcode="", safe_contact_note="No fixed address on release; phone from the gate.",
+            "Darnell",
+            "Ashcombe",
+            age=27,
+            programme=Programme.RESETTLEMENT,
+            opened=ago(150),
+            prison=prison,
+            release_on=day[1],
+            history=False,
+            may_leave_voicemail=True,
+            email="",
+            address="",
+            postcode="",
+            safe_contact_note="No fixed address on release; phone from the gate.",
         )
         starts = f"{course_start:%A} {course_start.day} {course_start:%B}"
         release = f"{day[1]:%A} {day[1].day} {day[1]:%B}"
         for days_ago, hour, kind, text, pathways in (
-            (150, 10, ContactKind.PRISON_VISIT,
-             "First visit at HMP Brixton, referred by the prison resettlement team. Five months left to serve "
-             "(robbery). Open about a cocaine habit, about £300 a week before he came in, paid for with robbery "
-             "and burglary. Wants to come out different this time. Goals agreed: stay drug-free, start training.",
-             (_P.DRUGS_ALCOHOL, _P.ATTITUDES, _P.ETE)),
-            (121, 14, ContactKind.PRISON_VISIT,
-             "Visit. On the drug recovery wing, clean since remand. Went through all seven pathways: biggest "
-             "gaps are accommodation and ID. Mum won't have him back at hers, which he understands.",
-             (_P.ACCOMMODATION, _P.DRUGS_ALCOHOL, _P.FAMILY)),
-            (96, 11, ContactKind.PHONE,
-             f"Spoke to the offender manager at HMP Brixton. Release date confirmed: {release}. Housing "
-             "referral is in with the council.", (_P.ACCOMMODATION,)),
-            (70, 10, ContactKind.PRISON_VISIT,
-             "Visit. Worried about going back to the same area: the people he owed are still about. Talked "
-             "about a room outside the borough. Started the bank account application through the prison.",
-             (_P.ACCOMMODATION, _P.FINANCE, _P.ATTITUDES)),
-            (46, 15, ContactKind.OTHER,
-             "Letter from Darnell: he's passed the level 1 English. Proud of it. Wrote back.", (_P.ETE,)),
-            (31, 10, ContactKind.PRISON_VISIT,
-             "Visit. Went through the release-day plan: gate pick-up 8am, probation at 10, Housing Options "
-             "after. Brief Intervention Service appointment booked for the week after release.",
-             (_P.DRUGS_ALCOHOL, _P.ACCOMMODATION)),
-            (12, 12, ContactKind.PHONE,
-             f"The college has a place for Darnell on the CSCS construction course starting {starts}. Told him "
-             "on the prison phone: first time I've heard him excited.", (_P.ETE,)),
-            (4, 10, ContactKind.PRISON_VISIT,
-             "Last visit before release. Still clean, still set on the course. Nervous about the first night. "
-             "Gave him the office number and went over the plan again.", (_P.DRUGS_ALCOHOL, _P.ATTITUDES)),
+            (
+                150,
+                10,
+                ContactKind.PRISON_VISIT,
+                "First visit at HMP Brixton, referred by the prison resettlement team. Five months left to serve "
+                "(robbery). Open about a cocaine habit, about £300 a week before he came in, paid for with robbery "
+                "and burglary. Wants to come out different this time. Goals agreed: stay drug-free, start training.",
+                (_P.DRUGS_ALCOHOL, _P.ATTITUDES, _P.ETE),
+            ),
+            (
+                121,
+                14,
+                ContactKind.PRISON_VISIT,
+                "Visit. On the drug recovery wing, clean since remand. Went through all seven pathways: biggest "
+                "gaps are accommodation and ID. Mum won't have him back at hers, which he understands.",
+                (_P.ACCOMMODATION, _P.DRUGS_ALCOHOL, _P.FAMILY),
+            ),
+            (
+                96,
+                11,
+                ContactKind.PHONE,
+                f"Spoke to the offender manager at HMP Brixton. Release date confirmed: {release}. Housing "
+                "referral is in with the council.",
+                (_P.ACCOMMODATION,),
+            ),
+            (
+                70,
+                10,
+                ContactKind.PRISON_VISIT,
+                "Visit. Worried about going back to the same area: the people he owed are still about. Talked "
+                "about a room outside the borough. Started the bank account application through the prison.",
+                (_P.ACCOMMODATION, _P.FINANCE, _P.ATTITUDES),
+            ),
+            (
+                46,
+                15,
+                ContactKind.OTHER,
+                "Letter from Darnell: he's passed the level 1 English. Proud of it. Wrote back.",
+                (_P.ETE,),
+            ),
+            (
+                31,
+                10,
+                ContactKind.PRISON_VISIT,
+                "Visit. Went through the release-day plan: gate pick-up 8am, probation at 10, Housing Options "
+                "after. Brief Intervention Service appointment booked for the week after release.",
+                (_P.DRUGS_ALCOHOL, _P.ACCOMMODATION),
+            ),
+            (
+                12,
+                12,
+                ContactKind.PHONE,
+                f"The college has a place for Darnell on the CSCS construction course starting {starts}. Told him "
+                "on the prison phone: first time I've heard him excited.",
+                (_P.ETE,),
+            ),
+            (
+                4,
+                10,
+                ContactKind.PRISON_VISIT,
+                "Last visit before release. Still clean, still set on the course. Nervous about the first night. "
+                "Gave him the office number and went over the plan again.",
+                (_P.DRUGS_ALCOHOL, _P.ATTITUDES),
+            ),
         ):
             note(darnell, ago(days_ago), hour, kind, text, *pathways)
         task(darnell, ago(3), "Send Darnell's release-day plan to the offender manager at HMP Brixton", done=True)
-        gate = booked(darnell, AppointmentKind.GATE, day[1], 8, 0, 180, f"{prison} (gate)",
-                      "Release day. Gate at 8, probation at 10, then Housing Options.")
+        gate = booked(
+            darnell,
+            AppointmentKind.GATE,
+            day[1],
+            8,
+            0,
+            180,
+            f"{prison} (gate)",
+            "Release day. Gate at 8, probation at 10, then Housing Options.",
+        )
         if happened(gate):
-            note(darnell, day[1], 8, ContactKind.GATE,
-                 "Met Darnell at the gate, HMP Brixton. Straight to probation, then Housing Options: hostel room "
-                 "in Croydon for now, away from the old area. Bought breakfast and a phone. Reminded him about "
-                 f"the Brief Intervention Service next week and the course on {starts}.",
-                 _P.ACCOMMODATION, _P.DRUGS_ALCOHOL, _P.ETE, minutes=210)
+            note(
+                darnell,
+                day[1],
+                8,
+                ContactKind.GATE,
+                "Met Darnell at the gate, HMP Brixton. Straight to probation, then Housing Options: hostel room "
+                "in Croydon for now, away from the old area. Bought breakfast and a phone. Reminded him about "
+                f"the Brief Intervention Service next week and the course on {starts}.",
+                _P.ACCOMMODATION,
+                _P.DRUGS_ALCOHOL,
+                _P.ETE,
+                minutes=210,
+            )
         task(darnell, day[1], "After the gate: probation at 10, then Housing Options with Darnell")
         task(darnell, day[4], "Check Darnell has boots and ID for the course on Monday")
 
         # Wednesday: two home visits.
         reece = staged("Reece", "Calloway", age=29, programme=Programme.GANG_EXIT, opened=ago(300))
-        note(reece, ago(17), 14, ContactKind.OFFICE,
-             "Reece says he's smoking more weed since losing the warehouse job. Not ready for the drug service "
-             "yet but will think about it. Home visit booked.", _P.DRUGS_ALCOHOL, _P.ETE)
-        mikey = staged("Mikey", "Dunmore", age=18, programme=Programme.GANG_EXIT, opened=ago(180),
-                       preferred_name="")
+        note(
+            reece,
+            ago(17),
+            14,
+            ContactKind.OFFICE,
+            "Reece says he's smoking more weed since losing the warehouse job. Not ready for the drug service "
+            "yet but will think about it. Home visit booked.",
+            _P.DRUGS_ALCOHOL,
+            _P.ETE,
+        )
+        mikey = staged("Mikey", "Dunmore", age=18, programme=Programme.GANG_EXIT, opened=ago(180), preferred_name="")
         visit_note = "Lone working: check in with the office before, check out after."
         wed_am = booked(reece, AppointmentKind.HOME_VISIT, day[2], 10, 0, 60, "Home, Stockwell", visit_note)
         wed_pm = booked(mikey, AppointmentKind.HOME_VISIT, day[2], 14, 0, 60, "Home, Tulse Hill", visit_note)
         if happened(wed_pm):
-            note(mikey, day[2], 14, ContactKind.HOME_VISIT,
-                 "Home visit, Tulse Hill. Checked in at 13:55, out at 15:05. Mikey's mum there. He's back at "
-                 "college three days a week and wants to do his driving theory.", _P.ETE, _P.FAMILY, minutes=60)
+            note(
+                mikey,
+                day[2],
+                14,
+                ContactKind.HOME_VISIT,
+                "Home visit, Tulse Hill. Checked in at 13:55, out at 15:05. Mikey's mum there. He's back at "
+                "college three days a week and wants to do his driving theory.",
+                _P.ETE,
+                _P.FAMILY,
+                minutes=60,
+            )
         if happened(wed_am):
-            note(reece, day[2], 10, ContactKind.HOME_VISIT,
-                 "Home visit, Stockwell. Checked in at 9:55, out at 11:05. Talked about work and the weed.",
-                 _P.DRUGS_ALCOHOL, _P.ETE, minutes=60)
+            note(
+                reece,
+                day[2],
+                10,
+                ContactKind.HOME_VISIT,
+                "Home visit, Stockwell. Checked in at 9:55, out at 11:05. Talked about work and the weed.",
+                _P.DRUGS_ALCOHOL,
+                _P.ETE,
+                minutes=60,
+            )
         task(reece, day[2], "Chase Reece's GP letter for the housing bid")
         task(mikey, ago(4), "Update Mikey's support plan")  # overdue
 
         # Thursday: three clients at one prison.
         wandsworth = "HMP Wandsworth"
-        lewis = staged("Lewis", "Farrant", age=24, programme=Programme.GANG_EXIT, opened=ago(400),
-                       prison=wandsworth, custody_from=ago(200))
+        lewis = staged(
+            "Lewis",
+            "Farrant",
+            age=24,
+            programme=Programme.GANG_EXIT,
+            opened=ago(400),
+            prison=wandsworth,
+            custody_from=ago(200),
+        )
         ashton = staged("Ashton", "Pryce", age=31, programme=Programme.GANG_EXIT, opened=ago(90), prison=wandsworth)
-        tremaine = staged("Tremaine", "Hallam", age=21, programme=Programme.GANG_EXIT, opened=ago(60),
-                          prison=wandsworth)
-        note(lewis, ago(24), 10, ContactKind.PRISON_VISIT,
-             "Visit at HMP Wandsworth. Lewis knows his case was in the papers and people talk. Worked on "
-             "who he is apart from that: his little girl, the gym, wanting to be a plumber.",
-             _P.ATTITUDES, _P.FAMILY)
+        tremaine = staged(
+            "Tremaine", "Hallam", age=21, programme=Programme.GANG_EXIT, opened=ago(60), prison=wandsworth
+        )
+        # Lewis is high-profile: only Dee and her manager may open his record (issue 3's restriction).
+        self.restricted.append(
+            (lewis.client, "High-profile: his case was in the papers. Do not discuss outside the named staff.")
+        )
+        note(
+            lewis,
+            ago(24),
+            10,
+            ContactKind.PRISON_VISIT,
+            "Visit at HMP Wandsworth. Lewis knows his case was in the papers and people talk. Worked on "
+            "who he is apart from that: his little girl, the gym, wanting to be a plumber.",
+            _P.ATTITUDES,
+            _P.FAMILY,
+        )
         for plan, hour, minute in ((lewis, 9, 30), (ashton, 10, 45), (tremaine, 13, 30)):
-            visit = booked(plan, AppointmentKind.PRISON_VISIT_LEGAL, day[3], hour, minute, 60, wandsworth,
-                           "Legal visit booked through the OMU. Bring ID; no phones past reception.")
+            visit = booked(
+                plan,
+                AppointmentKind.PRISON_VISIT_LEGAL,
+                day[3],
+                hour,
+                minute,
+                60,
+                wandsworth,
+                "Legal visit booked through the OMU. Bring ID; no phones past reception.",
+            )
             if happened(visit):
                 self.note_contact(plan, day[3], ContactKind.PRISON_VISIT, hour=hour, minute=minute)
         task(None, day[3], "Book next month's legal visits at HMP Wandsworth")
@@ -1305,29 +2160,62 @@ class _Builder:
         jerome = staged("Jerome", "Whitfield", age=24, programme=Programme.GANG_EXIT, opened=ago(430))
         jerome.contact_weights = {**jerome.contact_weights, ContactKind.MENTORING: 20}
         for days_ago, kind, text, pathways in (
-            (425, ContactKind.OFFICE,
-             "Jerome came in with his aunt. Wants out after his cousin got hurt. Charged with possession with "
-             "intent (from last year); no trial date yet. Agreed to meet every week.", (_P.ATTITUDES,)),
+            (
+                425,
+                ContactKind.OFFICE,
+                "Jerome came in with his aunt. Wants out after his cousin got hurt. Charged with possession with "
+                "intent (from last year); no trial date yet. Agreed to meet every week.",
+                (_P.ATTITUDES,),
+            ),
             (300, ContactKind.OTHER, "Jerome finished the first aid course. Certificate on file.", (_P.ETE,)),
-            (210, ContactKind.OTHER,
-             "Jerome completed the Level 2 Award in Youth Work: his first qualification.", (_P.ETE,)),
-            (180, ContactKind.MENTORING,
-             "Jerome's first session mentoring two younger boys from his estate. Calm and clear with them.",
-             (_P.ATTITUDES,)),
-            (60, ContactKind.MENTORING,
-             "Mentoring: Jerome now sees three lads weekly on the estate. One of them is back in school full "
-             "time.", (_P.ATTITUDES, _P.ETE)),
-            (20, ContactKind.OFFICE,
-             "Sentencing hearing listed at Inner London Crown Court. Jerome asked for a character reference. "
-             "Agreed: engagement since he first came in, the courses, the mentoring.", (_P.ATTITUDES,)),
+            (
+                210,
+                ContactKind.OTHER,
+                "Jerome completed the Level 2 Award in Youth Work: his first qualification.",
+                (_P.ETE,),
+            ),
+            (
+                180,
+                ContactKind.MENTORING,
+                "Jerome's first session mentoring two younger boys from his estate. Calm and clear with them.",
+                (_P.ATTITUDES,),
+            ),
+            (
+                60,
+                ContactKind.MENTORING,
+                "Mentoring: Jerome now sees three lads weekly on the estate. One of them is back in school full time.",
+                (_P.ATTITUDES, _P.ETE),
+            ),
+            (
+                20,
+                ContactKind.OFFICE,
+                "Sentencing hearing listed at Inner London Crown Court. Jerome asked for a character reference. "
+                "Agreed: engagement since he first came in, the courses, the mentoring.",
+                (_P.ATTITUDES,),
+            ),
         ):
             note(jerome, ago(days_ago), 15, kind, text, *pathways)
-        court = booked(jerome, AppointmentKind.COURT, day[4], 10, 0, 180, "Inner London Crown Court",
-                       "Sentencing. Character reference to hand to counsel before the hearing.")
+        court = booked(
+            jerome,
+            AppointmentKind.COURT,
+            day[4],
+            10,
+            0,
+            180,
+            "Inner London Crown Court",
+            "Sentencing. Character reference to hand to counsel before the hearing.",
+        )
         if happened(court):
-            note(jerome, day[4], 10, ContactKind.COURT,
-                 "Inner London Crown Court with Jerome. Reference read by the judge. Non-custodial: community "
-                 "order with unpaid work. He can carry on mentoring.", _P.ATTITUDES, minutes=200)
+            note(
+                jerome,
+                day[4],
+                10,
+                ContactKind.COURT,
+                "Inner London Crown Court with Jerome. Reference read by the judge. Non-custodial: community "
+                "order with unpaid work. He can carry on mentoring.",
+                _P.ATTITUDES,
+                minutes=200,
+            )
         task(jerome, day[3], "Finish Jerome's character reference for Friday")
         task(jerome, day[4], "Record the outcome of Jerome's hearing")
 
