@@ -61,6 +61,8 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
         ]
     if policy.can_break_glass(user):
         items.append({"href": url("safeguarding:break_glass"), "text": "Break-glass", "current": section == "break"})
+    if policy.can_use_area_concerns(user):
+        items.append({"href": url("safeguarding:area_concerns"), "text": "Area concerns", "current": section == "area"})
     if user.role == Role.PEER_MENTOR:
         items.append({"href": url("outcomes:my_mentees"), "text": "My mentees", "current": section == "mentees"})
     unread = unread_count_for(user)

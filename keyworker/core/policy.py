@@ -200,3 +200,43 @@ def can_see_record_trail(viewer: User, client_id: uuid.UUID) -> bool:
         return Client.objects.filter(pk=client_id).exists() or AuditEvent.objects.filter(client_id=client_id).exists()
     client = Client.objects.filter(pk=client_id).first()
     return client is not None and can_see_who_viewed(viewer, client)
+
+
+def can_use_area_concerns(user: User) -> bool:
+    """Area concerns name nobody; everyone who works with clients or safeguarding reads and adds them."""
+    return _is_active_staff(user) and (user.role in CASEWORK_ROLES or user.role == Role.SAFEGUARDING_LEAD)
+
+
+def can_review_area_concerns(user: User) -> bool:
+    return _is_active_staff(user) and user.role in (Role.MANAGER, Role.SAFEGUARDING_LEAD)
+
+
+# --- funding (issue 4) --------------------------------------------------------------------------------------
+
+
+def can_see_funding(user: User) -> bool:
+    """Funding streams and their rules (no personal data) are read by everyone who does casework."""
+    return can_use_casework(user)
+
+
+def can_manage_funding(user: User) -> bool:
+    """Funders, streams and eligibility rules are data kept by managers."""
+    return _is_active_staff(user) and user.role == Role.MANAGER
+
+
+def can_fund_case(user: User, case: Case) -> bool:
+    """Allocating a case to a stream, asking for unfunded work or adding to the waiting list: whoever may
+    manage the case (its team, or its keyworker) and can see its client."""
+    return can_manage_case(user, case) and clients_visible_to(user).filter(pk=case.client_id).exists()
+
+
+def can_approve_unfunded(user: User, case: Case) -> bool:
+    """Unfunded work, and funding a case despite a "no" from the eligibility check, need a manager of the
+    case's own team who can see its client."""
+    return (
+        _is_active_staff(user)
+        and user.role == Role.MANAGER
+        and user.team_id is not None
+        and case.team_id == user.team_id
+        and clients_visible_to(user).filter(pk=case.client_id).exists()
+    )

@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from keyworker.safeguarding.models import AccessRuleKind
+from keyworker.safeguarding.models import AccessRuleKind, AreaConcernSource
 
 
 class AccessRuleForm(forms.Form):
@@ -47,4 +47,28 @@ class BreakGlassForm(forms.Form):
         widget=forms.Textarea,
         max_length=2000,
         error_messages={"required": "Say why you need this record."},
+    )
+
+
+class AreaConcernForm(forms.Form):
+    area = forms.CharField(
+        label="Where",
+        max_length=120,
+        help_text="A borough, estate, postcode district or landmark.",
+        error_messages={"required": "Say where."},
+    )
+    summary = forms.CharField(
+        label="What is the concern",
+        widget=forms.Textarea,
+        max_length=2000,
+        help_text=(
+            "Name nobody: this log is about places and patterns, not people. "
+            "Concerns about a person go on their record."
+        ),
+        error_messages={"required": "Describe the concern."},
+    )
+    source = forms.ChoiceField(
+        label="Where did this come from",
+        choices=[("", "Choose"), *AreaConcernSource.choices],
+        error_messages={"required": "Choose where this came from."},
     )

@@ -60,3 +60,37 @@ class BreakGlassGrant(BaseModel):
 
     def __str__(self) -> str:
         return f"Break-glass {self.user_id} -> {self.client_id}"
+
+
+class AreaConcernSource(models.TextChoices):
+    STAFF = "staff", "Staff observation"
+    CLIENT = "client", "Told by a client (not named here)"
+    COMMUNITY = "community", "Community or family member"
+    SCHOOL = "school", "School or college"
+    POLICE = "police", "Police"
+    PARTNER = "partner", "Partner agency"
+    OTHER = "other", "Other"
+
+
+class AreaConcern(BaseModel):
+    """Area-level intelligence that names nobody ("a new group is forming around the estate"): dated, with
+    its source, reviewed on a schedule and expiring after a set time (docs/decisions/0016)."""
+
+    area = models.CharField(max_length=120, help_text="Borough, estate, postcode district or landmark.")
+    summary = models.TextField()
+    source = models.CharField(max_length=16, choices=AreaConcernSource.choices)
+    reported_on = models.DateField()
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    review_by = models.DateField()
+    expires_on = models.DateField()
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-reported_on"]
+        indexes = [models.Index(fields=["expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.summary[:40]}"

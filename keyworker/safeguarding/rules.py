@@ -30,3 +30,22 @@ def reason_problem(reason: str) -> str | None:
     if len(reason.strip()) < REASON_MIN_CHARS:
         return f"Give a reason of at least {REASON_MIN_CHARS} characters."
     return None
+
+
+# Area concerns: looked at again every 3 months, gone after 12 (intelligence goes stale, and an old
+# rumour about a place should not follow the people who live there).
+AREA_CONCERN_REVIEW_DAYS = 91
+AREA_CONCERN_LIFETIME_DAYS = 365
+
+
+def area_concern_dates(reported_on: dt.date) -> tuple[dt.date, dt.date]:
+    """(review by, expires on) for a concern reported on a day."""
+    return (
+        reported_on + dt.timedelta(days=AREA_CONCERN_REVIEW_DAYS),
+        reported_on + dt.timedelta(days=AREA_CONCERN_LIFETIME_DAYS),
+    )
+
+
+def area_concern_reviewed(reviewed_on: dt.date, expires_on: dt.date) -> dt.date:
+    """The next review date after a review: 3 months on, but never past the expiry."""
+    return min(reviewed_on + dt.timedelta(days=AREA_CONCERN_REVIEW_DAYS), expires_on)

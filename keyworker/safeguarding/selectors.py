@@ -12,7 +12,7 @@ from keyworker.accounts.models import User
 from keyworker.core import policy
 from keyworker.core.errors import NotFound
 from keyworker.people.models import Client
-from keyworker.safeguarding.models import AccessRule, AccessRuleKind, BreakGlassGrant
+from keyworker.safeguarding.models import AccessRule, AccessRuleKind, AreaConcern, BreakGlassGrant
 
 
 def access_rules_for(user: User, client: Client) -> QuerySet[AccessRule]:
@@ -75,3 +75,20 @@ def break_glass_search(user: User, query: str, *, limit: int = 20) -> list[Clien
             | Q(cases__reference__iexact=word)
         )
     return list(found.distinct().order_by("last_name", "first_name")[:limit])
+
+
+def area_concerns_for(user: User, *, include_expired: bool = False) -> QuerySet[AreaConcern]:
+    """Area concerns in force (or all, for a look back); empty for roles that do not use them."""
+    if not policy.can_use_area_concerns(user):
+        return AreaConcern.objects.none()
+    concerns = AreaConcern.objects.select_related("reported_by", "last_reviewed_by")
+    if not include_expired:
+        concerns = concerns.filter(expires_on__gt=timezone.localdate())
+    return concerns.order_by("-reported_on", "-created_at")
+
+
+def area_concern_get_for(user: User, concern_id: uuid.UUID | str) -> AreaConcern:
+    try:
+        return area_concerns_for(user).get(pk=concern_id)
+    except (AreaConcern.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound() from exc

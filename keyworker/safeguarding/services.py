@@ -17,9 +17,16 @@ from keyworker.casework.models import CaseStatus
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
 from keyworker.core.notifications import notify
+from keyworker.core.validation import create_checked
 from keyworker.people.models import Client
-from keyworker.safeguarding.models import AccessRule, AccessRuleKind, BreakGlassGrant
-from keyworker.safeguarding.rules import break_glass_expiry, is_out_of_hours, reason_problem
+from keyworker.safeguarding.models import AccessRule, AccessRuleKind, AreaConcern, AreaConcernSource, BreakGlassGrant
+from keyworker.safeguarding.rules import (
+    area_concern_dates,
+    area_concern_reviewed,
+    break_glass_expiry,
+    is_out_of_hours,
+    reason_problem,
+)
 
 
 @transaction.atomic
@@ -138,3 +145,52 @@ def break_glass_open(
         email=True,
     )
     return grant
+
+
+@transaction.atomic
+def area_concern_record(
+    *, actor: User, area: str, summary: str, source: str, reported_on: dt.date | None = None
+) -> AreaConcern:
+    if not policy.can_use_area_concerns(actor):
+        raise NotAllowed("You cannot record area concerns.")
+    today = timezone.localdate()
+    reported_on = reported_on or today
+    problems: dict[str, list[str]] = {}
+    if not area.strip():
+        problems["area"] = ["Say where: a borough, estate, postcode district or landmark."]
+    if len(summary.strip()) < 10:
+        problems["summary"] = ["Describe the concern in a sentence or two."]
+    if source not in AreaConcernSource.values:
+        problems["source"] = ["Choose where this came from."]
+    if reported_on > today:
+        problems["reported_on"] = ["The date cannot be in the future."]
+    if problems:
+        raise ValidationFailed("There is a problem with this area concern.", problems)
+    review_by, expires_on = area_concern_dates(reported_on)
+    concern = create_checked(
+        AreaConcern,
+        area=area.strip(),
+        summary=summary.strip(),
+        source=source,
+        reported_on=reported_on,
+        reported_by=actor,
+        review_by=review_by,
+        expires_on=expires_on,
+    )
+    audit_event_record(actor=actor, action=AuditAction.CREATE, obj=concern)
+    return concern
+
+
+@transaction.atomic
+def area_concern_review(*, actor: User, concern: AreaConcern) -> AreaConcern:
+    """A manager or safeguarding lead confirms the concern still stands: the next review is due later."""
+    if not policy.can_review_area_concerns(actor):
+        raise NotAllowed("Only a manager or the safeguarding lead reviews area concerns.")
+    today = timezone.localdate()
+    if concern.expires_on <= today:
+        raise ValidationFailed("This concern has expired; record a new one if it still stands.")
+    concern.last_reviewed_on, concern.last_reviewed_by = today, actor
+    concern.review_by = area_concern_reviewed(today, concern.expires_on)
+    concern.save(update_fields=["last_reviewed_on", "last_reviewed_by", "review_by", "updated_at"])
+    audit_event_record(actor=actor, action=AuditAction.UPDATE, obj=concern, detail={"reviewed": True})
+    return concern

@@ -7,4 +7,6 @@ urlpatterns = [
     path("clients/<uuid:client_id>/access/", views.access_rules, name="access_rules"),
     path("access-rules/<uuid:rule_id>/lift/", views.access_rule_lift, name="access_rule_lift"),
     path("break-glass/", views.break_glass, name="break_glass"),
+    path("area-concerns/", views.area_concerns, name="area_concerns"),
+    path("area-concerns/<uuid:concern_id>/reviewed/", views.area_concern_review, name="area_concern_review"),
 ]

@@ -15,9 +15,15 @@ from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import staff_view
 from keyworker.people.selectors import client_get_for
 from keyworker.safeguarding import services
-from keyworker.safeguarding.forms import AccessRuleForm, BreakGlassForm
+from keyworker.safeguarding.forms import AccessRuleForm, AreaConcernForm, BreakGlassForm
 from keyworker.safeguarding.rules import is_out_of_hours
-from keyworker.safeguarding.selectors import access_rule_get_for, access_rules_for, break_glass_search
+from keyworker.safeguarding.selectors import (
+    access_rule_get_for,
+    access_rules_for,
+    area_concern_get_for,
+    area_concerns_for,
+    break_glass_search,
+)
 
 
 def _staff_choices() -> list[tuple[str, str]]:
@@ -107,3 +113,47 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         {"query": query, "results": results, "form": form, "in_hours": in_hours},
         status=422 if request.method == "POST" else 200,
     )
+
+
+@staff_view
+def area_concerns(request: HttpRequest) -> HttpResponse:
+    """The area concerns log: read it, add to it; managers and the safeguarding lead review entries."""
+    user: User = request.user  # type: ignore[assignment]
+    if not policy.can_use_area_concerns(user):
+        raise Http404()
+    form = AreaConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.area_concern_record(actor=user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            for field, errors in exc.field_errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Area concern recorded. It is due for review in 3 months and expires in 12.")
+            return redirect("safeguarding:area_concerns")
+    return render_page(
+        request,
+        "safeguarding/area_concerns.html",
+        {
+            "concerns": list(area_concerns_for(user)),
+            "form": form,
+            "can_review": policy.can_review_area_concerns(user),
+            "today": timezone.localdate(),
+            "section": "area",
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@staff_view
+@require_POST
+def area_concern_review(request: HttpRequest, concern_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    concern = area_concern_get_for(user, concern_id)
+    try:
+        services.area_concern_review(actor=user, concern=concern)
+    except (ValidationFailed, NotAllowed) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Reviewed: it still stands.")
+    return redirect("safeguarding:area_concerns")

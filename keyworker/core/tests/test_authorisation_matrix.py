@@ -219,11 +219,13 @@ PAGE_ROUTES = {
     "accounts:token_list": "own-tokens",
     "accounts:token_new": "own-tokens",
     "core:notifications": "own-notifications",
+    "safeguarding:area_concerns": "area-concerns",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
     "accounts:token_revoke": "only the token's owner; anyone else gets 404 (test_token_revoke_is_owner_only)",
     "audit:staff_activity": "a manager for their team's staff, the DPO for anyone (test_staff_activity_page)",
+    "safeguarding:area_concern_review": "a manager or the safeguarding lead (safeguarding/tests/test_area_concerns.py)",
 }
 EXEMPT_PREFIXES = {
     "admin:": "Django admin: is_staff administrators only, behind the allauth sign-in; no client model is registered",
