@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "keyworker.diary",
     "keyworker.safeguarding",
     "keyworker.outcomes",
+    "keyworker.intake",
+    "keyworker.funding",
     "keyworker.api",
 ]
 

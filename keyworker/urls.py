@@ -21,6 +21,8 @@ urlpatterns = [
     path("staff/", include("keyworker.accounts.urls")),
     path("", include("keyworker.safeguarding.urls")),
     path("", include("keyworker.outcomes.urls")),
+    path("", include("keyworker.intake.urls")),
+    path("", include("keyworker.funding.urls")),
     path("", include("keyworker.diary.urls")),
     path("", include("keyworker.casework.urls")),
     path("", include("keyworker.people.urls")),

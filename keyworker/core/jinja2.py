@@ -58,6 +58,8 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
         items += [
             {"href": url("casework:caseload"), "text": "Caseload", "current": section == "caseload"},
             {"href": url("people:search"), "text": "Search", "current": section == "search"},
+            {"href": url("intake:referral_list"), "text": "Referrals", "current": section == "referrals"},
+            {"href": url("funding:stream_list"), "text": "Funding", "current": section == "funding"},
         ]
     if policy.can_break_glass(user):
         items.append({"href": url("safeguarding:break_glass"), "text": "Break-glass", "current": section == "break"})

@@ -240,3 +240,28 @@ def can_approve_unfunded(user: User, case: Case) -> bool:
         and case.team_id == user.team_id
         and clients_visible_to(user).filter(pk=case.client_id).exists()
     )
+
+
+# --- intake: inbound referrals (issue 4) ---------------------------------------------------------------------
+
+
+def referrals_visible_to(user: User) -> QuerySet:
+    """Referrals are seen by the casework staff (caseworkers, managers, on-call workers) of the team that
+    received them, whoever in the team is handling them; nobody else. Once accepted, the client record is
+    reached as any other, through their case."""
+    from keyworker.intake.models import Referral
+
+    if not can_use_casework(user) or user.team_id is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(team_id=user.team_id)
+
+
+def can_receive_referral(user: User, team_id: uuid.UUID | None) -> bool:
+    """Recording a referral into a team: casework staff of that team."""
+    return can_use_casework(user) and team_id is not None and user.team_id == team_id
+
+
+def can_accept_referral(user: User, referral: object) -> bool:
+    """Moving a referral on (contact, assessment, waiting list, decline, accept): casework staff of the
+    receiving team, who are the ones a case can be opened by (casework.services.case_open)."""
+    return can_receive_referral(user, getattr(referral, "team_id", None))

@@ -204,6 +204,8 @@ CLIENT_PAGE_ROUTES = [
     Route("safeguarding:access_rules", "client-restrictions", "POST", {"kind": "exclusion", "reason": ""}),
     Route("safeguarding:access_rule_lift", "client-restrictions", "POST", {}),
     Route("audit:record_trail", "client-audit-trail"),
+    Route("funding:client_eligibility", "client-record"),
+    Route("funding:client_eligibility", "client-record", "POST", {"action": "unfunded", "reason": ""}),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -219,13 +221,22 @@ PAGE_ROUTES = {
     "accounts:token_list": "own-tokens",
     "accounts:token_new": "own-tokens",
     "core:notifications": "own-notifications",
+    "funding:stream_list": "funding-streams",
     "safeguarding:area_concerns": "area-concerns",
+    "intake:referral_list": "referrals",
+    "intake:referral_new": "referrals",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
     "accounts:token_revoke": "only the token's owner; anyone else gets 404 (test_token_revoke_is_owner_only)",
     "audit:staff_activity": "a manager for their team's staff, the DPO for anyone (test_staff_activity_page)",
+    "funding:stream_detail": "no client data: casework roles read, managers edit its rules, others 404 "
+    "(funding/tests/test_pages.py: test_stream_pages_by_role)",
     "safeguarding:area_concern_review": "a manager or the safeguarding lead (safeguarding/tests/test_area_concerns.py)",
+    "intake:referral_detail": "the receiving team's casework staff, others 404 (intake/tests/test_referral_pages.py)",
+    "intake:referral_contact": "the receiving team's casework staff, others 404 (intake/tests/test_referral_pages.py)",
+    "intake:referral_status": "the receiving team's casework staff, others 404 (intake/tests/test_referral_pages.py)",
+    "intake:referral_accept": "the receiving team's casework staff, others 404 (intake/tests/test_referral_pages.py)",
 }
 EXEMPT_PREFIXES = {
     "admin:": "Django admin: is_staff administrators only, behind the allauth sign-in; no client model is registered",
@@ -254,6 +265,7 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "safeguarding:access_rules": {"client_id": bundle.client.pk},
         "safeguarding:access_rule_lift": {"rule_id": bundle.lifted_rule.pk},
         "audit:record_trail": {"client_id": bundle.client.pk},
+        "funding:client_eligibility": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 

@@ -1,0 +1,217 @@
+"""Funding pages: the streams and their rules (everyone doing casework reads; managers edit), and a
+client's eligibility across the active streams, where their case is allocated, taken on unfunded or put on
+the waiting list."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from keyworker.accounts.models import User
+from keyworker.audit.services import client_viewed
+from keyworker.core import policy
+from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
+from keyworker.core.htmx import render_page
+from keyworker.core.views_helpers import casework_view
+from keyworker.funding import services
+from keyworker.funding.forms import AllocateForm, DecideForm, RuleForm, StreamForm, UnfundedForm, WaitingListForm
+from keyworker.funding.models import EligibilityRule, Funder, FundingStream, UnfundedDecision
+from keyworker.funding.rules import describe
+from keyworker.funding.selectors import (
+    eligibility_for,
+    stream_get_for,
+    stream_list_for,
+    unfunded_list_for,
+    waiting_list_for,
+)
+
+
+def _show_problems(form: forms.Form, exc: ValidationFailed) -> None:
+    for field, errors in exc.field_errors.items():
+        form.add_error(field if field in form.fields else None, errors)
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+
+
+@casework_view
+def stream_list(request: HttpRequest) -> HttpResponse:
+    """Every stream with its places; managers add streams here."""
+    user: User = request.user  # type: ignore[assignment]
+    can_manage = policy.can_manage_funding(user)
+    if request.method == "POST" and not can_manage:
+        raise Http404()
+    form = StreamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            funder = Funder.objects.filter(name__iexact=data["funder"].strip()).first() or services.funder_create(
+                actor=user, name=data["funder"]
+            )
+            stream = services.funding_stream_create(
+                actor=user,
+                funder=funder,
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                places=data["places"],
+                targets=data["targets"],
+            )
+        except ValidationFailed as exc:
+            _show_problems(form, exc)
+        else:
+            messages.success(request, "Stream added. Add its eligibility rules below.")
+            return redirect("funding:stream_detail", stream.pk)
+    streams = list(stream_list_for(user))
+    return render_page(
+        request,
+        "funding/stream_list.html",
+        {"streams": streams, "form": form, "can_manage": can_manage, "section": "funding"},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@casework_view
+def stream_detail(request: HttpRequest, stream_id: str) -> HttpResponse:
+    """A stream, its rules in words and its places; managers add and remove rules."""
+    user: User = request.user  # type: ignore[assignment]
+    stream = stream_get_for(user, stream_id)
+    can_manage = policy.can_manage_funding(user)
+    if request.method == "POST" and not can_manage:
+        raise Http404()
+    form = RuleForm(request.POST if request.POST.get("action") == "add_rule" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "remove_rule":
+            rule_id = _uuid_or_none(request.POST.get("rule"))
+            rule = EligibilityRule.objects.filter(stream=stream, pk=rule_id).first() if rule_id else None
+            if rule is None:
+                raise Http404()
+            services.eligibility_rule_remove(actor=user, rule=rule)
+            messages.success(request, "Rule removed. Eligibility is worked out again on every page from now.")
+            return redirect("funding:stream_detail", stream.pk)
+        if form.is_valid():
+            try:
+                services.eligibility_rule_add(
+                    actor=user, stream=stream, kind=form.cleaned_data["kind"], parameters=form.parameters()
+                )
+            except ValidationFailed as exc:
+                _show_problems(form, exc)
+            else:
+                messages.success(request, "Rule added.")
+                return redirect("funding:stream_detail", stream.pk)
+    rules = [(rule, describe(rule)) for rule in stream.rules.all()]
+    return render_page(
+        request,
+        "funding/stream_detail.html",
+        {
+            "stream": stream,
+            "rules": rules,
+            "places_left": max(stream.places - getattr(stream, "places_used", 0), 0),
+            "form": form,
+            "can_manage": can_manage,
+            "section": "funding",
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _uuid_or_none(value: Any) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+@casework_view
+def client_eligibility(request: HttpRequest, client_id: str) -> HttpResponse:
+    """Which streams a client is eligible for and why not, places left, and what to do about it."""
+    user: User = request.user  # type: ignore[assignment]
+    case_id = request.POST.get("case") or request.GET.get("case") or None
+    client, case, results = eligibility_for(user, client_id, _uuid_or_none(case_id) if case_id else None)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    forms_by_action: dict[str, forms.Form] = {
+        "allocate": AllocateForm(request.POST if action == "allocate" else None),
+        "unfunded": UnfundedForm(request.POST if action == "unfunded" else None),
+        "waiting": WaitingListForm(request.POST if action == "waiting" else None),
+        "decide": DecideForm(request.POST if action == "decide" else None),
+    }
+    status = 200
+    if request.method == "POST":
+        form = forms_by_action.get(action)
+        if form is None:
+            raise Http404()
+        try:
+            if case is None and action in ("allocate", "unfunded"):
+                raise ValidationFailed("This client has no open case to fund.")
+            if not form.is_valid():
+                raise ValidationFailed("There is a problem with what was entered.")
+            done = _act(user, action, form.cleaned_data, client, case)
+        except ValidationFailed as exc:
+            if exc.field_errors or not form.errors:
+                _show_problems(form, exc)
+            status = 422
+        except NotAllowed as exc:
+            form.add_error(None, exc.message)
+            status = 403
+        else:
+            messages.success(request, done)
+            return redirect("funding:client_eligibility", client.pk)
+    client_viewed(
+        actor=user,
+        client_id=client.pk,
+        obj=client,
+        what="eligibility page",
+        break_glass=policy.seen_by_break_glass(user, client),
+    )
+    unfunded = list(unfunded_list_for(user).filter(case__client=client).select_related("requested_by", "decided_by"))
+    return render_page(
+        request,
+        "funding/client_eligibility.html",
+        {
+            "client": client,
+            "case": case,
+            "results": results,
+            "eligible_count": sum(1 for r in results if r.verdict.eligible),
+            "unfunded": unfunded,
+            "waiting": list(waiting_list_for(user).filter(client=client)),
+            "allocations": list(case.stream_allocations.select_related("stream")) if case is not None else [],
+            "forms": forms_by_action,
+            "action": action,
+            "can_decide": case is not None and policy.can_approve_unfunded(user, case),
+            "section": "caseload",
+        },
+        status=status,
+    )
+
+
+def _act(user: User, action: str, data: dict[str, Any], client: Any, case: Any) -> str:
+    """Carry out one of the page's forms; the message to show on success."""
+    if action == "allocate":
+        try:
+            stream = stream_get_for(user, data["stream"])
+        except NotFound as exc:
+            raise ValidationFailed("Choose a stream.", {"stream": ["Choose a stream."]}) from exc
+        services.case_allocate_to_stream(actor=user, case=case, stream=stream, override_reason=data["override_reason"])
+        return f"Case {case.reference} is now funded by {stream.name}."
+    if action == "unfunded":
+        services.unfunded_request(actor=user, case=case, reason=data["reason"])
+        return "Asked for approval to take this case on unfunded. The team's manager has been told."
+    if action == "waiting":
+        wanted: FundingStream | None = None
+        if data.get("stream"):
+            try:
+                wanted = stream_get_for(user, data["stream"])
+            except NotFound as exc:
+                raise ValidationFailed("Choose a stream.", {"stream": ["Choose a stream."]}) from exc
+        services.waiting_list_add(actor=user, client=client, case=case, stream=wanted, note=data["note"])
+        return "Added to the waiting list."
+    work = unfunded_list_for(user).filter(case__client=client, pk=data["work"]).first()
+    if work is None:
+        raise ValidationFailed("Choose the request.", {"work": ["That request is not on this client's record."]})
+    approve = data["decision"] == UnfundedDecision.APPROVED
+    services.unfunded_decide(actor=user, work=work, approve=approve, reason=data["decision_reason"])
+    return "Unfunded work approved." if approve else "Unfunded work declined."

@@ -1,0 +1,205 @@
+"""Referral pages: the team's open referrals, a new referral, one referral with its steps, and accepting it
+(which shows possible duplicates first). Thin: selectors and services do the work."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from keyworker.accounts.models import User
+from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_get_for
+from keyworker.audit.models import AuditAction
+from keyworker.audit.services import audit_event_record, clients_viewed
+from keyworker.core.errors import ConcurrentEdit, KeyworkerError, NotAllowed, NotFound, ValidationFailed
+from keyworker.core.htmx import render_page
+from keyworker.core.views_helpers import casework_view
+from keyworker.intake import services
+from keyworker.intake.forms import AcceptForm, ContactAttemptForm, ReferralForm, ReferralStatusForm
+from keyworker.intake.models import Referral
+from keyworker.intake.rules import OPEN_STATUSES, hours_to_first_contact
+from keyworker.intake.selectors import referral_duplicates_for, referral_get_for, referral_list_for, referral_steps
+from keyworker.people.models import Client
+from keyworker.people.selectors import client_get_for
+
+
+def _viewed(user: User, referral: Referral, what: str) -> None:
+    """A referral is personal data before it is a client: every page showing one is on the record."""
+    audit_event_record(
+        actor=user, action=AuditAction.VIEW, obj=referral, client_id=referral.client_id, detail={"what": what}
+    )
+
+
+def _apply_errors(form: forms.Form, exc: KeyworkerError) -> None:
+    field_errors = getattr(exc, "field_errors", {})
+    for field, errors in field_errors.items():
+        form.add_error(field if field in form.fields else None, errors)
+    if not field_errors:
+        form.add_error(None, exc.message)
+
+
+@casework_view
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    referrals = list(referral_list_for(user))
+    for referral in referrals:
+        _viewed(user, referral, "referral list")
+    return render_page(
+        request, "intake/referral_list.html", {"referrals": referrals, "now": timezone.now(), "section": "referrals"}
+    )
+
+
+@casework_view
+def referral_new(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_receive(actor=user, received_at=form.received_at(), **form.service_fields())
+        except (ValidationFailed, NotAllowed) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Referral recorded.")
+            return redirect("intake:referral_detail", referral.pk)
+    return render_page(
+        request,
+        "intake/referral_new.html",
+        {"form": form, "section": "referrals"},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@casework_view
+def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    referral = referral_get_for(user, referral_id)
+    _viewed(user, referral, "referral")
+    return render_page(
+        request,
+        "intake/referral_detail.html",
+        {
+            "referral": referral,
+            "steps": list(referral_steps(referral)),
+            "hours_to_first_contact": hours_to_first_contact(referral.received_at, referral.first_contact_at),
+            "is_open": referral.status in OPEN_STATUSES,
+            "contact_form": ContactAttemptForm(initial={"version": referral.version}),
+            "status_form": ReferralStatusForm(initial={"version": referral.version}),
+            "now": timezone.now(),
+            "section": "referrals",
+        },
+    )
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@casework_view
+@require_POST
+def referral_contact(request: HttpRequest, referral_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    referral = referral_get_for(user, referral_id)
+    try:
+        services.referral_record_contact_attempt(
+            actor=user, referral=referral, note=request.POST.get("note", "")[:2000], expected_version=_version(request)
+        )
+    except (ValidationFailed, NotAllowed, ConcurrentEdit) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Contact attempt recorded.")
+    return redirect("intake:referral_detail", referral.pk)
+
+
+@casework_view
+@require_POST
+def referral_status(request: HttpRequest, referral_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    referral = referral_get_for(user, referral_id)
+    form = ReferralStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a step.")
+        return redirect("intake:referral_detail", referral.pk)
+    try:
+        services.referral_set_status(
+            actor=user,
+            referral=referral,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except (ValidationFailed, NotAllowed, ConcurrentEdit) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Referral {referral.get_status_display().lower()}.")
+    return redirect("intake:referral_detail", referral.pk)
+
+
+def _match_label(client: Client) -> str:
+    born = f"born {client.date_of_birth:%-d %b %Y}" if client.date_of_birth else "date of birth not known"
+    area = f", {client.home_area}" if client.home_area else ""
+    return f"{client.display_name} ({born}{area})"
+
+
+@casework_view
+def referral_accept(request: HttpRequest, referral_id: str) -> HttpResponse:
+    """Accept: possible duplicates (only those the user may see, and a note that others exist) are shown
+    before anything is created; the user picks one or says the person is new."""
+    user: User = request.user  # type: ignore[assignment]
+    referral = referral_get_for(user, referral_id)
+    if referral.status not in OPEN_STATUSES:
+        messages.error(request, f"This referral is {referral.get_status_display().lower()}: it cannot be accepted.")
+        return redirect("intake:referral_detail", referral.pk)
+    visible, hidden = referral_duplicates_for(user, referral)
+    keyworkers = [(str(u.pk), "Me" if u.pk == user.pk else u.display_name) for u in assignable_staff_for(user)]
+    form = AcceptForm(
+        request.POST or None,
+        keyworkers=keyworkers,
+        matches=[(str(c.pk), _match_label(c)) for c in visible],
+        initial={"version": referral.version, "keyworker": str(user.pk)},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["existing_client"]
+        try:
+            existing = None
+            if chosen and chosen != AcceptForm.NEW:
+                existing = client_get_for(user, chosen)
+            keyworker = None
+            if form.cleaned_data["keyworker"]:
+                keyworker = assignable_staff_get_for(user, form.cleaned_data["keyworker"])
+            case = services.referral_accept(
+                actor=user,
+                referral=referral,
+                programme=form.cleaned_data["programme"],
+                keyworker=keyworker,
+                existing_client=existing,
+                confirm_new=chosen == AcceptForm.NEW,
+                expected_version=form.cleaned_data["version"],
+            )
+        except NotFound:
+            form.add_error("existing_client", "Choose one of the clients listed.")
+        except (ValidationFailed, NotAllowed, ConcurrentEdit) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Referral accepted: case {case.reference} opened.")
+            return redirect("people:client_detail", case.client_id)
+    _viewed(user, referral, "accept referral")
+    clients_viewed(user, ((c.pk, c) for c in visible), what="possible duplicate")
+    return render_page(
+        request,
+        "intake/referral_accept.html",
+        {
+            "referral": referral,
+            "form": form,
+            "visible": visible,
+            "hidden": hidden,
+            "hidden_message": services.HIDDEN_MATCH_MESSAGE,
+            "section": "referrals",
+        },
+        status=422 if request.method == "POST" else 200,
+    )
