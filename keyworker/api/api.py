@@ -60,3 +60,5 @@ api.add_exception_handler(InvalidToken, _invalid_token)
 
 api.add_router("", people_router)
 api.add_router("", casework_router)
+api.add_router("", "keyworker.funding.api.router")
+api.add_router("", "keyworker.intake.api.router")

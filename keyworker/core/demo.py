@@ -209,6 +209,79 @@ REFERRAL_SOURCES = (
     "a peer mentor",
 )
 
+# --- Funding (invented funders; the rules are data, as a manager would enter them) -------------------------
+
+
+@dataclass(frozen=True)
+class _StreamSpec:
+    funder: str
+    name: str
+    places: int
+    targets: str
+    rules: tuple[tuple[str, dict[str, Any]], ...]
+    started_days_ago: int = 300
+    runs_days: int = 3 * 365
+
+
+# Monday's young woman (19, female, Lambeth, no postcode given, self-referred, never in custody) is eligible
+# for none of these, each for a reason the eligibility page puts in words.
+FUNDING_STREAMS: tuple[_StreamSpec, ...] = (
+    _StreamSpec(
+        "Thameside Community Foundation",
+        "Safer Streets Youth Fund",
+        24,
+        "60 young people a year; 70% with no new arrest six months after starting.",
+        (
+            ("age_range", {"min": 14, "max": 24, "at": "referral"}),
+            ("home_area", {"areas": ["SE1", "SE5", "SE11", "SE15", "SE17", "SW8", "SW9"]}),
+        ),
+    ),
+    _StreamSpec(
+        "Hallam Justice Trust",
+        "Through the Gate Resettlement Grant",
+        20,
+        "Met at the gate within a day of release; 75% in settled housing at three months.",
+        (("custody_status", {"released_within_months": 6}),),
+        started_days_ago=500,
+    ),
+    _StreamSpec(
+        "Kingsway Boys' Futures",
+        "Boys to Men Mentoring",
+        15,
+        "Weekly mentoring for a year; 40 boys and young men a year.",
+        (("gender", {"genders": ["male"]}), ("age_range", {"min": 16, "max": 25, "at": "today"})),
+    ),
+    _StreamSpec(
+        "Adeyemi Women's Trust",
+        "Women's Justice Pathway",
+        10,
+        "Women referred by the justice system; 12 a year; fewer breaches of licence or order.",
+        (
+            ("gender", {"genders": ["female"]}),
+            ("referral_source", {"sources": ["probation", "prison", "police"]}),
+        ),
+        started_days_ago=200,
+    ),
+    _StreamSpec(
+        "Norwood & Croydon Community Trust",
+        "Croydon Young People's Fund",
+        18,
+        "Children and young people 10 to 18 in Croydon; back in education or training within a term.",
+        (
+            ("age_range", {"min": 10, "max": 18, "at": "referral"}),
+            ("home_area", {"areas": ["Croydon", "CR0", "CR7", "SE25"]}),
+        ),
+    ),
+)
+FUNDER_NAMES = tuple(dict.fromkeys(spec.funder for spec in FUNDING_STREAMS))
+UNFUNDED_REASONS = (
+    "No current stream covers {them}. Risk is high right now and {they} asked for help; we cannot turn "
+    "{them} away.",
+    "Not eligible for any current stream. {They} came back to us after a bad few months and trust the team: "
+    "take {them} on while the next bid goes in.",
+    "Outside every stream's rules. Referred by the A&E youth worker after a stabbing; needs support now.",
+)
+
 # --- Names (invented; combinations are drawn without repeats) ---------------------------------------------
 
 MALE_NAMES = (
@@ -948,7 +1021,10 @@ def demo_purge() -> int:
     users = set(User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}").values_list("pk", flat=True))
     clients = set(Client.objects.filter(cases__team__in=teams).values_list("pk", flat=True))
     clients.update(Client.objects.filter(appointments__staff__in=users).values_list("pk", flat=True))
-    rows = _referring_closure({Team: teams, User: users, Client: clients})
+    from keyworker.funding.models import Funder
+
+    funders = set(Funder.objects.filter(name__in=FUNDER_NAMES).values_list("pk", flat=True))
+    rows = _referring_closure({Team: teams, User: users, Client: clients, Funder: funders})
     # Audit events name their client by a plain UUID (so the trail outlives erasure): include them too.
     # The log is append-only (database triggers, hash chain): demo events go through the audit app's one
     # sanctioned removal, which re-links the chain after them, before the rows they point at go.
@@ -1730,6 +1806,101 @@ class _Builder:
         Appointment.objects.bulk_create(self.appointments, batch_size=500)
         self.backdate(plans)
         self.save_restrictions()
+        self.save_funding(plans)
+
+    def save_funding(self, plans: list[_Plan]) -> None:
+        """The funders and their streams (rules as data), some open cases funded from the streams they are
+        eligible for, and a few approved as unfunded work by their team's manager. The staged week is left
+        alone: Monday's young woman is eligible for nothing and her worker asks for approval in the app."""
+        from keyworker.funding.models import (
+            EligibilityRule,
+            Funder,
+            FundingStream,
+            StreamAllocation,
+            UnfundedDecision,
+            UnfundedWork,
+        )
+        from keyworker.funding.rules import Facts, evaluate, parameter_problems
+
+        existing = {f.name: f for f in Funder.objects.filter(name__in=FUNDER_NAMES)}
+        funders = {name: existing.get(name) or Funder(id=self.uuid(), name=name) for name in FUNDER_NAMES}
+        Funder.objects.bulk_create([f for name, f in funders.items() if name not in existing])
+        streams: list[tuple[FundingStream, list[EligibilityRule]]] = []
+        for spec in FUNDING_STREAMS:
+            stream = FundingStream(
+                id=self.uuid(),
+                funder=funders[spec.funder],
+                name=spec.name,
+                starts_on=self.today - dt.timedelta(days=spec.started_days_ago),
+                ends_on=self.today - dt.timedelta(days=spec.started_days_ago) + dt.timedelta(days=spec.runs_days),
+                places=spec.places,
+                targets=spec.targets,
+            )
+            rules = []
+            for kind, parameters in spec.rules:
+                assert not parameter_problems(kind, parameters), (spec.name, kind)
+                rules.append(EligibilityRule(id=self.uuid(), stream=stream, kind=kind, parameters=parameters))
+            streams.append((stream, rules))
+        FundingStream.objects.bulk_create([stream for stream, _ in streams])
+        EligibilityRule.objects.bulk_create([rule for _, rules in streams for rule in rules])
+
+        used = {stream.pk: 0 for stream, _ in streams}
+        allocations: list[StreamAllocation] = []
+        unfunded: list[UnfundedWork] = []
+        open_plans = [p for p in plans if not p.staged and p.case.status == CaseStatus.OPEN]
+        self.rng.shuffle(open_plans)
+        for plan in open_plans:
+            case, client = plan.case, plan.client
+            inside = plan.in_custody(self.today)
+            facts = Facts(
+                as_at=self.today,
+                date_of_birth=client.date_of_birth,
+                gender=client.gender,
+                home_area=client.home_area,
+                postcode=client.postcode,
+                programme=case.programme,
+                referred_on=case.opened_on,
+                in_custody=inside,
+                released_on=plan.release_on if plan.prison and not inside else None,
+            )
+            eligible = [s for s, rules in streams if evaluate(rules, facts).eligible and s.starts_on <= self.today]
+            manager = self.managers.get(case.team.name)
+            by = case.keyworker or manager or self.dee
+            open_places = [s for s in eligible if used[s.pk] < s.places]
+            if open_places and self.rng.random() < 0.85:
+                stream = self.rng.choice(open_places)
+                used[stream.pk] += 1
+                allocations.append(
+                    StreamAllocation(
+                        id=self.uuid(),
+                        case=case,
+                        stream=stream,
+                        starts_on=max(case.opened_on, stream.starts_on),
+                        allocated_by=by,
+                    )
+                )
+            elif not eligible and manager is not None and len(unfunded) < 5:
+                they = "she" if client.gender == Gender.FEMALE else "he" if client.gender == Gender.MALE else "they"
+                them = {"she": "her", "he": "him"}.get(they, "them")
+                reason = self.rng.choice(UNFUNDED_REASONS).format(
+                    they=they, They=they.capitalize(), them=them
+                )
+                decided = min(self.at(case.opened_on + dt.timedelta(days=2), 15, 0), self.now)
+                unfunded.append(
+                    UnfundedWork(
+                        id=self.uuid(),
+                        case=case,
+                        reason=reason,
+                        requested_by=by,
+                        decision=UnfundedDecision.APPROVED,
+                        decision_reason="Agreed: the need is real and there is room on the caseload. "
+                        "Count it in the unfunded demand for the next bid.",
+                        decided_by=manager,
+                        decided_at=decided,
+                    )
+                )
+        StreamAllocation.objects.bulk_create(allocations, batch_size=500)
+        UnfundedWork.objects.bulk_create(unfunded, batch_size=500)
 
     def save_restrictions(self) -> None:
         from keyworker.safeguarding.models import AccessRule, AccessRuleKind

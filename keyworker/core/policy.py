@@ -265,3 +265,12 @@ def can_accept_referral(user: User, referral: object) -> bool:
     """Moving a referral on (contact, assessment, waiting list, decline, accept): casework staff of the
     receiving team, who are the ones a case can be opened by (casework.services.case_open)."""
     return can_receive_referral(user, getattr(referral, "team_id", None))
+
+
+# --- funding: capacity and unfunded demand (issue 4) ---------------------------------------------------------
+
+
+def can_see_capacity(user: User) -> bool:
+    """The capacity and unfunded-demand report of a team (aggregates only, small numbers suppressed): the
+    managers of that team. Anyone else, and a manager with no team, finds no such page."""
+    return _is_active_staff(user) and user.role == Role.MANAGER and user.team_id is not None

@@ -2,15 +2,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
-from keyworker.audit.services import clients_viewed
+from keyworker.accounts.models import User
+from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.casework.models import Task
+from keyworker.core import policy
+from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.htmx import render_page
-from keyworker.core.views_helpers import staff_view
-from keyworker.diary.models import Appointment
+from keyworker.core.views_helpers import casework_view, staff_view
+from keyworker.diary import services
+from keyworker.diary.forms import AppointmentForm
+from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.diary.selectors import my_week_for
+from keyworker.people.selectors import client_get_for
+
+# The service's field names, as the form's.
+_FORM_FIELD = {"kind": "kind", "ends_at": "ends", "starts_at": "starts", "location": "location"}
 
 
 @staff_view
@@ -31,4 +42,51 @@ def my_week(request: HttpRequest) -> HttpResponse:
         "diary/my_week.html",
         {"week": week, "today": timezone.localdate(), "section": "week"},
         block="week",
+    )
+
+
+@casework_view
+def appointment_new(request: HttpRequest, client_id: str) -> HttpResponse:
+    """Book an appointment with a client, for the signed-in worker (it then shows on their week)."""
+    user: User = request.user  # type: ignore[assignment]
+    client = client_get_for(user, client_id)
+    today = timezone.localdate()
+    form = AppointmentForm(request.POST or None, initial={"on": today.isoformat(), "kind": AppointmentKind.OFFICE})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                appointment = services.appointment_book(
+                    actor=user,
+                    client=client,
+                    kind=form.cleaned_data["kind"],
+                    starts_at=form.starts_at(),
+                    ends_at=form.ends_at(),
+                    location=form.cleaned_data["location"].strip(),
+                )
+            except ValidationFailed as exc:
+                for field, errors in exc.field_errors.items():
+                    form.add_error(_FORM_FIELD.get(field), errors)
+                if not exc.field_errors:
+                    form.add_error(None, exc.message)
+            except NotAllowed as exc:
+                form.add_error(None, exc.message)
+                status = 403
+            else:
+                when = timezone.localtime(appointment.starts_at)
+                messages.success(request, f"Booked: {appointment.get_kind_display()}, {when:%A %-d %B at %H:%M}.")
+                return redirect("people:client_detail", client.pk)
+    client_viewed(
+        actor=user,
+        client_id=client.pk,
+        obj=client,
+        what="book appointment form",
+        break_glass=policy.seen_by_break_glass(user, client),
+    )
+    return render_page(
+        request,
+        "diary/appointment_new.html",
+        {"client": client, "form": form, "section": "caseload"},
+        status=status,
     )

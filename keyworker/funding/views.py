@@ -4,6 +4,9 @@ the waiting list."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import uuid
 from typing import Any
 
@@ -11,14 +14,16 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from openpyxl import Workbook
 
 from keyworker.accounts.models import User
-from keyworker.audit.services import client_viewed
+from keyworker.audit.models import AuditAction
+from keyworker.audit.services import audit_event_record, client_viewed
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
 from keyworker.core.htmx import render_page
-from keyworker.core.views_helpers import casework_view
-from keyworker.funding import services
+from keyworker.core.views_helpers import casework_view, staff_view
+from keyworker.funding import reports, services
 from keyworker.funding.forms import AllocateForm, DecideForm, RuleForm, StreamForm, UnfundedForm, WaitingListForm
 from keyworker.funding.models import EligibilityRule, Funder, FundingStream, UnfundedDecision
 from keyworker.funding.rules import describe
@@ -70,7 +75,13 @@ def stream_list(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "funding/stream_list.html",
-        {"streams": streams, "form": form, "can_manage": can_manage, "section": "funding"},
+        {
+            "streams": streams,
+            "form": form,
+            "can_manage": can_manage,
+            "section": "funding",
+            "can_see_capacity": policy.can_see_capacity(user),
+        },
         status=422 if request.method == "POST" else 200,
     )
 
@@ -215,3 +226,94 @@ def _act(user: User, action: str, data: dict[str, Any], client: Any, case: Any) 
     approve = data["decision"] == UnfundedDecision.APPROVED
     services.unfunded_decide(actor=user, work=work, approve=approve, reason=data["decision_reason"])
     return "Unfunded work approved." if approve else "Unfunded work declined."
+
+
+# ------------------------------------------------------------------------------ capacity and unfunded demand
+
+
+def _period(request: HttpRequest) -> tuple[dt.date | None, dt.date | None]:
+    """?since=YYYY-MM-DD&until=YYYY-MM-DD; anything else means the default (the last 12 months)."""
+
+    def read(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return read("since"), read("until")
+
+
+def _report(request: HttpRequest) -> reports.CapacityReport:
+    user: User = request.user  # type: ignore[assignment]
+    since, until = _period(request)
+    return reports.capacity_report_for(user, since=since, until=until)
+
+
+@staff_view
+def capacity(request: HttpRequest) -> HttpResponse:
+    """A team's funding capacity and the unfunded work it carries, in aggregate (managers of the team)."""
+    report = _report(request)
+    return render_page(
+        request,
+        "funding/capacity.html",
+        {
+            "report": report,
+            "tables": reports.report_tables(report),
+            "suppress_below": reports.SUPPRESS_BELOW,
+            "period_query": f"?since={report.since.isoformat()}&until={report.until.isoformat()}",
+            "section": "funding",
+        },
+    )
+
+
+def _audit_export(request: HttpRequest, report: reports.CapacityReport, fmt: str) -> None:
+    user: User = request.user  # type: ignore[assignment]
+    audit_event_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type="funding.capacityreport",
+        object_id=str(user.team_id),
+        detail={"format": fmt, "since": report.since.isoformat(), "until": report.until.isoformat()},
+    )
+
+
+def _filename(report: reports.CapacityReport, ext: str) -> str:
+    return f'attachment; filename="capacity-{report.since.isoformat()}-to-{report.until.isoformat()}.{ext}"'
+
+
+@staff_view
+def capacity_csv(request: HttpRequest) -> HttpResponse:
+    """The report's tables one after another in one CSV file, a blank line between them."""
+    report = _report(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _filename(report, "csv")
+    writer = csv.writer(response)
+    for number, table in enumerate(reports.report_tables(report)):
+        if number:
+            writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.header)
+        writer.writerows(table.rows)
+    _audit_export(request, report, "csv")
+    return response
+
+
+@staff_view
+def capacity_xlsx(request: HttpRequest) -> HttpResponse:
+    """The report as a workbook, one sheet per table."""
+    report = _report(request)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in reports.report_tables(report):
+        sheet = workbook.create_sheet(title=table.title[:31])
+        sheet.append(table.header)
+        for row in table.rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = _filename(report, "xlsx")
+    _audit_export(request, report, "xlsx")
+    return response

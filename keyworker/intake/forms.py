@@ -7,7 +7,15 @@ from django import forms
 from django.utils import timezone
 
 from keyworker.casework.models import Programme
-from keyworker.intake.models import ReferralSource, ReferralStatus, Urgency
+from keyworker.intake.models import (
+    AgencyKind,
+    ConsentMethod,
+    LawfulBasis,
+    ReferralSource,
+    ReferralStatus,
+    Schedule1Condition,
+    Urgency,
+)
 from keyworker.people.models import Gender
 
 CHOOSE = [("", "Choose")]
@@ -99,8 +107,29 @@ class AcceptForm(forms.Form):
     keyworker = forms.ChoiceField(label="Keyworker", choices=[], required=False)
     existing_client = forms.ChoiceField(label="Is this someone we already know?", choices=[], required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+    consent_covers_support = forms.BooleanField(label="They agree to support from us", required=False)
+    consent_agency_kinds = forms.MultipleChoiceField(
+        label="They agree to us sharing with",
+        choices=AgencyKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    consent_method = forms.ChoiceField(
+        label="How they agreed", choices=CHOOSE + list(ConsentMethod.choices), required=False
+    )
 
     NEW = "new"
+
+    def consent(self) -> dict[str, object] | None:
+        """consent_record's arguments, if any consent was entered (else None: record it later)."""
+        data = self.cleaned_data
+        if not (data.get("consent_covers_support") or data.get("consent_agency_kinds") or data.get("consent_method")):
+            return None
+        return {
+            "covers_support": data.get("consent_covers_support", False),
+            "agency_kinds": data.get("consent_agency_kinds", []),
+            "method": data.get("consent_method", ""),
+        }
 
     def __init__(
         self, *args: object, keyworkers: list[tuple[str, str]], matches: list[tuple[str, str]], **kwargs: object
@@ -111,3 +140,36 @@ class AcceptForm(forms.Form):
             *matches,
             (self.NEW, "None of these: they are someone new"),
         ]
+
+
+class ConsentForm(forms.Form):
+    """What the person agreed to, or the other lawful basis relied on."""
+
+    basis = forms.ChoiceField(label="Lawful basis", choices=LawfulBasis.choices, initial=LawfulBasis.CONSENT)
+    covers_support = forms.BooleanField(label="Support from us", required=False)
+    agency_kinds = forms.MultipleChoiceField(
+        label="Sharing with", choices=AgencyKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    given_on = forms.DateField(
+        label="Date given", required=False, help_text="Leave blank for today.", error_messages=DATE_ERRORS
+    )
+    method = forms.ChoiceField(
+        label="How consent was given", choices=CHOOSE + list(ConsentMethod.choices), required=False
+    )
+    schedule1_condition = forms.ChoiceField(
+        label="DPA 2018 Schedule 1 condition",
+        choices=CHOOSE + list(Schedule1Condition.choices),
+        required=False,
+        help_text="Needed when consent is not the basis.",
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea, max_length=5000)
+
+
+class WithdrawConsentForm(forms.Form):
+    consent = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    withdrawn_on = forms.DateField(
+        label="Date withdrawn", required=False, help_text="Leave blank for today.", error_messages=DATE_ERRORS
+    )
+    method = forms.ChoiceField(label="How", choices=CHOOSE + list(ConsentMethod.choices), required=False)
+    reason = forms.CharField(label="Why", max_length=2000, error_messages={"required": "Say why."})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -117,3 +118,58 @@ def duplicate_score(a: PersonKey, b: PersonKey) -> float:
 
 def is_possible_duplicate(a: PersonKey, b: PersonKey) -> bool:
     return duplicate_score(a, b) >= NAME_THRESHOLD
+
+
+# --- consent and lawful basis ------------------------------------------------------------------------------
+
+CONSENT = "consent"
+
+
+@dataclass(frozen=True)
+class ConsentFact:
+    """What sharing_permitted needs of a consent record (intake.models.ConsentRecord), nothing else."""
+
+    basis: str  # a LawfulBasis value
+    agency_kinds: frozenset[str]
+    given_on: dt.date
+    schedule1_condition: str = ""
+    withdrawn_on: dt.date | None = None
+    label: str = ""  # how the reason names the record, e.g. "Consent given verbally on 3 Nov 2026"
+
+
+def in_force(fact: ConsentFact, on_date: dt.date) -> bool:
+    """Given on or before the date, and not withdrawn (or ended) on or before it."""
+    return fact.given_on <= on_date and (fact.withdrawn_on is None or on_date < fact.withdrawn_on)
+
+
+def _counts(fact: ConsentFact) -> bool:
+    """A consent counts by itself; any other basis only with its DPA 2018 Schedule 1 condition."""
+    return fact.basis == CONSENT or bool(fact.schedule1_condition)
+
+
+def _describe(fact: ConsentFact) -> str:
+    return fact.label or f"{fact.basis.replace('_', ' ').capitalize()} from {fact.given_on:%-d %b %Y}"
+
+
+def sharing_permitted(consents: Iterable[ConsentFact], agency_kind: str, on_date: dt.date) -> tuple[bool, str]:
+    """Whether information may be shared with an agency of `agency_kind` on `on_date`, and why, in words.
+
+    Permitted if a consent in force on that date covers the kind, or a recorded non-consent lawful basis
+    with its Schedule 1 condition, in force on that date, covers it. A withdrawn consent never counts from
+    its withdrawal date on (nor does an ended basis). Only records covering `agency_kind` are looked at,
+    so records about other kinds never change the answer. Consent is preferred as the reason, then the
+    earliest record."""
+    covering = [fact for fact in consents if agency_kind in fact.agency_kinds]
+    usable = sorted(
+        (fact for fact in covering if _counts(fact) and in_force(fact, on_date)),
+        key=lambda fact: (fact.basis != CONSENT, fact.given_on, fact.basis, fact.schedule1_condition),
+    )
+    if usable:
+        return True, f"{_describe(usable[0])} covers this."
+    withdrawn = sorted(
+        (f for f in covering if f.basis == CONSENT and f.withdrawn_on is not None and f.withdrawn_on <= on_date),
+        key=lambda fact: fact.withdrawn_on or on_date,
+    )
+    if withdrawn:
+        return False, f"Consent was withdrawn on {withdrawn[-1].withdrawn_on:%-d %b %Y}; nothing else covers this."
+    return False, "No consent or other lawful basis recorded covers this."

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.core import policy
 from keyworker.core.errors import NotFound
-from keyworker.intake.models import Referral, ReferralStep
-from keyworker.intake.rules import OPEN_STATUSES, PersonKey, is_possible_duplicate
+from keyworker.intake.models import ConsentRecord, LawfulBasis, Referral, ReferralStep
+from keyworker.intake.rules import OPEN_STATUSES, ConsentFact, PersonKey, is_possible_duplicate, sharing_permitted
 from keyworker.people.models import Client
 
 
@@ -92,3 +94,50 @@ def visible_part(user: User, matches: list[Client]) -> tuple[list[Client], bool]
     )
     visible = [c for c in matches if c.pk in visible_ids]
     return visible, len(visible) < len(matches)
+
+
+# --- consent and lawful basis ------------------------------------------------------------------------------
+
+
+def consent_list_for(user: User, client: Client) -> QuerySet[ConsentRecord]:
+    """A client's consent records, newest first, withdrawn ones included (the history); none if the client
+    is outside the user's reach."""
+    return ConsentRecord.objects.filter(client__in=policy.clients_visible_to(user), client=client).select_related(
+        "recorded_by", "withdrawn_by"
+    )
+
+
+def consent_get_for(user: User, consent_id: uuid.UUID | str) -> ConsentRecord:
+    try:
+        return ConsentRecord.objects.select_related("client").get(
+            pk=consent_id, client__in=policy.clients_visible_to(user)
+        )
+    except (ConsentRecord.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound() from exc
+
+
+def consent_fact(record: ConsentRecord) -> ConsentFact:
+    if record.basis == LawfulBasis.CONSENT:
+        how = f" {record.get_method_display().lower()}" if record.method else ""
+        label = f"Consent given{how} on {record.given_on:%-d %b %Y}"
+    else:
+        label = (
+            f"{record.get_basis_display()} with {record.get_schedule1_condition_display()}, "
+            f"recorded from {record.given_on:%-d %b %Y}"
+        )
+    return ConsentFact(
+        basis=record.basis,
+        agency_kinds=frozenset(record.agency_kinds),
+        given_on=record.given_on,
+        schedule1_condition=record.schedule1_condition,
+        withdrawn_on=record.withdrawn_on,
+        label=label,
+    )
+
+
+def client_sharing_permitted(client: Client, agency_kind: str, on_date: dt.date | None = None) -> tuple[bool, str]:
+    """What sharing features (referrals out, issue 6) call before sending a client's information to an agency
+    of `agency_kind`: rules.sharing_permitted over every consent record the client has. The caller has
+    already reached the client through the access policy."""
+    records = ConsentRecord.objects.filter(client=client)
+    return sharing_permitted([consent_fact(r) for r in records], agency_kind, on_date or timezone.localdate())

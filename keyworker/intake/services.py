@@ -8,6 +8,7 @@ they came from.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,18 @@ from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
 from keyworker.core.validation import create_checked
 from keyworker.core.versioning import save_if_unchanged
-from keyworker.intake.models import Referral, ReferralSource, ReferralStatus, ReferralStep, Urgency
+from keyworker.intake.models import (
+    AgencyKind,
+    ConsentMethod,
+    ConsentRecord,
+    LawfulBasis,
+    Referral,
+    ReferralSource,
+    ReferralStatus,
+    ReferralStep,
+    Schedule1Condition,
+    Urgency,
+)
 from keyworker.intake.rules import NEEDS_REASON, OPEN_STATUSES, referral_transition_allowed
 from keyworker.intake.selectors import possible_duplicates_of, visible_part
 from keyworker.people.models import Client
@@ -251,11 +263,14 @@ def referral_accept(
     existing_client: Client | None = None,
     confirm_new: bool = False,
     expected_version: int | None = None,
+    consent: dict[str, Any] | None = None,
 ) -> Case:
     """The referral becomes a client and a case, in one transaction, after a duplicate check across all
     clients. With possible duplicates, the actor must choose an existing client they may see or confirm
     the person is new; matches they may not see are mentioned, never named. An existing client already
-    open in the team keeps their case (no second one is opened)."""
+    open in the team keeps their case (no second one is opened). With `consent` (consent_record's arguments),
+    the person's consent is recorded in the same transaction: a problem with it accepts nothing (its field
+    errors are named `consent_<field>`)."""
     _require_handling(actor, referral)
     fresh = _locked(referral, expected_version)
     if not referral_transition_allowed(fresh.status, ReferralStatus.ACCEPTED):
@@ -287,6 +302,11 @@ def referral_accept(
         )
     if case is None:
         case = case_open(actor=actor, client=client, programme=programme, team=fresh.team, keyworker=keyworker)
+    if consent is not None:
+        try:
+            consent_record(actor=actor, client=client, **consent)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, {f"consent_{k}": v for k, v in exc.field_errors.items()}) from exc
     _save(fresh, referral, {"status": ReferralStatus.ACCEPTED, "client": client, "case": case})
     now = timezone.now()
     _step(
@@ -309,3 +329,130 @@ def referral_accept(
         },
     )
     return case
+
+
+# --- consent and lawful basis ------------------------------------------------------------------------------
+
+
+def _require_recording(actor: User, client: Client) -> None:
+    if not policy.can_record_on(actor, client):
+        raise NotAllowed("You cannot record consent for this client.")
+
+
+def _check_day(day: dt.date | None, *, field: str, label: str, errors: dict[str, list[str]]) -> None:
+    if day is None:
+        errors[field] = [f"Enter {label}."]
+    elif day > timezone.localdate():
+        errors[field] = [f"{label.capitalize()} cannot be in the future."]
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    client: Client,
+    basis: str = LawfulBasis.CONSENT,
+    covers_support: bool = False,
+    agency_kinds: Iterable[str] = (),
+    given_on: dt.date | None = None,
+    method: str = "",
+    schedule1_condition: str = "",
+    note: str = "",
+) -> ConsentRecord:
+    """Record what the person agreed to (consent: how it was given is required), or the other lawful basis
+    the charity relies on (its DPA 2018 Schedule 1 condition and a note are required). Bad input raises
+    ValidationFailed and records nothing."""
+    _require_recording(actor, client)
+    kinds = list(dict.fromkeys(agency_kinds))
+    errors: dict[str, list[str]] = {}
+    if basis not in LawfulBasis.values:
+        errors["basis"] = ["Choose the lawful basis."]
+    if any(kind not in AgencyKind.values for kind in kinds):
+        errors["agency_kinds"] = ["Choose kinds of agency from the list."]
+    elif not covers_support and not kinds:
+        errors["agency_kinds"] = ["Say what it covers: support, or sharing with at least one kind of agency."]
+    given_on = given_on or timezone.localdate()
+    _check_day(given_on, field="given_on", label="the date", errors=errors)
+    if basis == LawfulBasis.CONSENT:
+        if method not in ConsentMethod.values:
+            errors["method"] = ["Say how the consent was given."]
+        if schedule1_condition and schedule1_condition not in Schedule1Condition.values:
+            errors["schedule1_condition"] = ["Choose a Schedule 1 condition from the list."]
+    elif basis in LawfulBasis.values:
+        method = ""
+        if schedule1_condition not in Schedule1Condition.values:
+            errors["schedule1_condition"] = ["Choose the DPA 2018 Schedule 1 condition relied on."]
+        if not note.strip():
+            errors["note"] = ["Say why consent is not the basis, and what the decision rests on."]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors)
+    record = create_checked(
+        ConsentRecord,
+        client=client,
+        basis=basis,
+        covers_support=covers_support,
+        agency_kinds=sorted(kinds),
+        given_on=given_on,
+        method=method,
+        schedule1_condition=schedule1_condition,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=record,
+        client_id=client.pk,
+        detail={"basis": basis, "agency_kinds": record.agency_kinds, "support": covers_support},
+    )
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    actor: User,
+    record: ConsentRecord,
+    reason: str,
+    withdrawn_on: dt.date | None = None,
+    method: str = "",
+    expected_version: int | None = None,
+) -> ConsentRecord:
+    """Withdraw a consent (or end another basis) from a date, with who recorded it and why. The record stays,
+    so the history is kept; to keep part of what was agreed, record a new consent for that part."""
+    _require_recording(actor, record.client)
+    fresh = ConsentRecord.objects.select_for_update().get(pk=record.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise ConcurrentEdit()
+    if fresh.withdrawn_on is not None:
+        raise ValidationFailed(f"This was already withdrawn on {fresh.withdrawn_on:%-d %b %Y}.")
+    errors: dict[str, list[str]] = {}
+    withdrawn_on = withdrawn_on or timezone.localdate()
+    _check_day(withdrawn_on, field="withdrawn_on", label="the date", errors=errors)
+    if withdrawn_on < fresh.given_on:
+        errors["withdrawn_on"] = ["It cannot be withdrawn before it was given."]
+    if method and method not in ConsentMethod.values:
+        errors["method"] = ["Choose how it was withdrawn from the list."]
+    if not reason.strip():
+        errors["reason"] = ["Say why (in the person's words, if they gave a reason)."]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors)
+    changes = {
+        "withdrawn_on": withdrawn_on,
+        "withdrawn_by": actor,
+        "withdrawal_method": method,
+        "withdrawal_reason": reason.strip(),
+    }
+    for name, value in changes.items():
+        setattr(fresh, name, value)
+    save_if_unchanged(fresh, expected_version=fresh.version, fields=list(changes))
+    for name in [*changes, "version", "updated_at"]:
+        setattr(record, name, getattr(fresh, name))
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=fresh,
+        client_id=fresh.client_id,
+        detail={"withdrawn": True, "fields": sorted(changes)},
+    )
+    return record

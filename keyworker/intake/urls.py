@@ -10,4 +10,5 @@ urlpatterns = [
     path("referrals/<uuid:referral_id>/contact/", views.referral_contact, name="referral_contact"),
     path("referrals/<uuid:referral_id>/status/", views.referral_status, name="referral_status"),
     path("referrals/<uuid:referral_id>/accept/", views.referral_accept, name="referral_accept"),
+    path("clients/<uuid:client_id>/consent/", views.client_consent, name="client_consent"),
 ]

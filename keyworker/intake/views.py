@@ -13,15 +13,31 @@ from django.views.decorators.http import require_POST
 from keyworker.accounts.models import User
 from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_get_for
 from keyworker.audit.models import AuditAction
-from keyworker.audit.services import audit_event_record, clients_viewed
+from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed
+from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, KeyworkerError, NotAllowed, NotFound, ValidationFailed
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.intake import services
-from keyworker.intake.forms import AcceptForm, ContactAttemptForm, ReferralForm, ReferralStatusForm
-from keyworker.intake.models import Referral
-from keyworker.intake.rules import OPEN_STATUSES, hours_to_first_contact
-from keyworker.intake.selectors import referral_duplicates_for, referral_get_for, referral_list_for, referral_steps
+from keyworker.intake.forms import (
+    CHOOSE,
+    AcceptForm,
+    ConsentForm,
+    ContactAttemptForm,
+    ReferralForm,
+    ReferralStatusForm,
+    WithdrawConsentForm,
+)
+from keyworker.intake.models import AgencyKind, ConsentMethod, Referral
+from keyworker.intake.rules import OPEN_STATUSES, hours_to_first_contact, in_force, sharing_permitted
+from keyworker.intake.selectors import (
+    consent_fact,
+    consent_list_for,
+    referral_duplicates_for,
+    referral_get_for,
+    referral_list_for,
+    referral_steps,
+)
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for
 
@@ -180,6 +196,7 @@ def referral_accept(request: HttpRequest, referral_id: str) -> HttpResponse:
                 existing_client=existing,
                 confirm_new=chosen == AcceptForm.NEW,
                 expected_version=form.cleaned_data["version"],
+                consent=form.consent(),
             )
         except NotFound:
             form.add_error("existing_client", "Choose one of the clients listed.")
@@ -202,4 +219,79 @@ def referral_accept(request: HttpRequest, referral_id: str) -> HttpResponse:
             "section": "referrals",
         },
         status=422 if request.method == "POST" else 200,
+    )
+
+
+# --- consent and lawful basis ------------------------------------------------------------------------------
+
+
+@casework_view
+def client_consent(request: HttpRequest, client_id: str) -> HttpResponse:
+    """A client's consent and lawful basis: what is in force, what each kind of agency may be sent today
+    and why, the full history (withdrawals kept), a form to record more and a way to withdraw."""
+    user: User = request.user  # type: ignore[assignment]
+    client = client_get_for(user, client_id)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = ConsentForm(request.POST if action == "record" else None)
+    withdraw_form = WithdrawConsentForm(request.POST if action == "withdraw" else None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if action == "record":
+                if not form.is_valid():
+                    raise ValidationFailed("There is a problem with what was entered.")
+                services.consent_record(actor=user, client=client, **form.cleaned_data)
+                done = "Consent and lawful basis recorded."
+            elif action == "withdraw":
+                if not withdraw_form.is_valid():
+                    raise ValidationFailed("Say why, and when, it was withdrawn.")
+                data = withdraw_form.cleaned_data
+                record = next((r for r in consent_list_for(user, client) if r.pk == data["consent"]), None)
+                if record is None:
+                    raise ValidationFailed("Choose a record of this client's.")
+                services.consent_withdraw(
+                    actor=user,
+                    record=record,
+                    reason=data["reason"],
+                    withdrawn_on=data["withdrawn_on"],
+                    method=data["method"],
+                    expected_version=data["version"],
+                )
+                done = "Withdrawal recorded."
+            else:
+                raise ValidationFailed("Choose what to do.")
+        except (ValidationFailed, NotAllowed, ConcurrentEdit) as exc:
+            target = withdraw_form if action == "withdraw" else form
+            if not target.errors or getattr(exc, "field_errors", None):
+                _apply_errors(target, exc)
+            status = 403 if isinstance(exc, NotAllowed) else 409 if isinstance(exc, ConcurrentEdit) else 422
+        else:
+            messages.success(request, done)
+            return redirect("intake:client_consent", client.pk)
+    records = list(consent_list_for(user, client))
+    facts = [consent_fact(r) for r in records]
+    today = timezone.localdate()
+    sharing = [(label, *sharing_permitted(facts, kind, today)) for kind, label in AgencyKind.choices]
+    client_viewed(
+        actor=user,
+        client_id=client.pk,
+        obj=client,
+        what="consent page",
+        break_glass=policy.seen_by_break_glass(user, client),
+    )
+    return render_page(
+        request,
+        "intake/client_consent.html",
+        {
+            "client": client,
+            "in_force": [r for r, f in zip(records, facts, strict=True) if in_force(f, today)],
+            "records": records,
+            "sharing": sharing,
+            "form": form,
+            "withdraw_form": withdraw_form,
+            "action": action,
+            "method_choices": CHOOSE + list(ConsentMethod.choices),
+            "section": "caseload",
+        },
+        status=status,
     )

@@ -22,6 +22,12 @@ PATHS = {
     "/api/v1/tasks": {"get", "post"},
     "/api/v1/tasks/{task_id}/complete": {"post"},
     "/api/v1/cases/{case_id}/status": {"post"},
+    "/api/v1/funding/streams": {"get"},
+    "/api/v1/funding/streams/{stream_id}": {"get"},
+    "/api/v1/funding/capacity": {"get"},
+    "/api/v1/referrals": {"get", "post"},
+    "/api/v1/referrals/{referral_id}": {"get"},
+    "/api/v1/referrals/{referral_id}/status": {"post"},
 }
 
 

@@ -197,6 +197,7 @@ CLIENT_PAGE_ROUTES = [
     Route("casework:contact_amend", "client-record", "POST", {"text": "", "reason": ""}),
     Route("casework:task_add", "client-record"),
     Route("casework:task_add", "client-record", "POST", {"title": ""}),
+    Route("diary:appointment_new", "client-record"),
     Route("casework:task_complete", "client-record", "POST", {"version": "999"}),
     Route("casework:case_status", "client-record"),
     Route("casework:case_status", "client-record", "POST", {"status": "on_hold", "version": "999"}),
@@ -206,6 +207,8 @@ CLIENT_PAGE_ROUTES = [
     Route("audit:record_trail", "client-audit-trail"),
     Route("funding:client_eligibility", "client-record"),
     Route("funding:client_eligibility", "client-record", "POST", {"action": "unfunded", "reason": ""}),
+    Route("intake:client_consent", "client-record"),
+    Route("intake:client_consent", "client-record", "POST", {"action": "record", "basis": "consent"}),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -222,6 +225,9 @@ PAGE_ROUTES = {
     "accounts:token_new": "own-tokens",
     "core:notifications": "own-notifications",
     "funding:stream_list": "funding-streams",
+    "funding:capacity": "funding-capacity",
+    "funding:capacity_csv": "funding-capacity",
+    "funding:capacity_xlsx": "funding-capacity",
     "safeguarding:area_concerns": "area-concerns",
     "intake:referral_list": "referrals",
     "intake:referral_new": "referrals",
@@ -260,12 +266,14 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "casework:contact_add": {"client_id": bundle.client.pk},
         "casework:contact_amend": {"contact_id": bundle.contact.pk},
         "casework:task_add": {"client_id": bundle.client.pk},
+        "diary:appointment_new": {"client_id": bundle.client.pk},
         "casework:task_complete": {"task_id": bundle.task.pk},
         "casework:case_status": {"case_id": bundle.case.pk},
         "safeguarding:access_rules": {"client_id": bundle.client.pk},
         "safeguarding:access_rule_lift": {"rule_id": bundle.lifted_rule.pk},
         "audit:record_trail": {"client_id": bundle.client.pk},
         "funding:client_eligibility": {"client_id": bundle.client.pk},
+        "intake:client_consent": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 
@@ -399,7 +407,15 @@ API_LISTS = {
     ("GET", "/api/v1/cases"): {"status": "all"},
     ("GET", "/api/v1/tasks"): {},
 }
-API_SPECIAL: dict[tuple[str, str], str] = {}
+API_SPECIAL: dict[tuple[str, str], str] = {
+    ("GET", "/api/v1/referrals"): "receiving team only (api/tests/test_referrals_api.py)",
+    ("POST", "/api/v1/referrals"): "receiving team only (api/tests/test_referrals_api.py)",
+    ("GET", "/api/v1/referrals/{referral_id}"): "receiving team only (api/tests/test_referrals_api.py)",
+    ("POST", "/api/v1/referrals/{referral_id}/status"): "receiving team only (api/tests/test_referrals_api.py)",
+    ("GET", "/api/v1/funding/streams"): "no client data: casework roles, others 404 (api/tests/test_funding_api.py)",
+    ("GET", "/api/v1/funding/streams/{stream_id}"): "no client data: casework roles (api/tests/test_funding_api.py)",
+    ("GET", "/api/v1/funding/capacity"): "aggregates of a manager's team only (api/tests/test_funding_api.py)",
+}
 
 
 def _fill(template: Any, bundle: Bundle) -> Any:

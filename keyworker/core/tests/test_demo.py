@@ -173,3 +173,41 @@ def test_the_demo_refuses_to_load_in_production(settings, db):
     with pytest.raises(CommandError, match="KEYWORKER_PRODUCTION"):
         call_command("demo", "--clients", "0")
     assert not User.objects.exists()
+
+
+def test_funding_streams_cover_some_cases_and_monday_is_eligible_for_none() -> None:
+    from keyworker.funding.models import FundingStream, StreamAllocation, UnfundedDecision, UnfundedWork
+    from keyworker.funding.selectors import eligibility_for
+
+    run_demo()
+    dee = User.objects.get(email=FEATURED_EMAIL)
+    streams = FundingStream.objects.filter(active=True)
+    assert streams.count() >= 4
+    assert len({tuple(sorted(s.rules.values_list("kind", flat=True))) for s in streams}) >= 4  # different rules
+
+    kayla = Client.objects.get(first_name="Kayla", cases__keyworker=dee)
+    _, case, results = eligibility_for(dee, kayla.pk)
+    assert case is not None and {r.stream.pk for r in results} == set(streams.values_list("pk", flat=True))
+    for result in results:
+        assert not result.verdict.eligible, result.stream.name
+        assert result.verdict.reasons and all(reason.endswith(".") for reason in result.verdict.reasons)
+    reasons = " ".join(reason for r in results for reason in r.verdict.reasons)
+    assert "This stream is for men and boys." in reasons
+    assert "Home area Lambeth is not in" in reasons
+    assert not StreamAllocation.objects.filter(case=case).exists()
+    assert not UnfundedWork.objects.filter(case=case).exists()  # her worker asks for approval in the app
+
+    allocations = StreamAllocation.objects.select_related("stream", "case")
+    assert allocations.count() >= 3
+    for allocation in allocations:
+        assert allocation.case.status == CaseStatus.OPEN
+        assert allocation.starts_on >= allocation.stream.starts_on
+        assert not allocation.override_reason  # the demo only funds what the rules allow
+    for stream in streams:
+        assert stream.allocations.count() <= stream.places
+    approved = UnfundedWork.objects.filter(decision=UnfundedDecision.APPROVED).select_related("decided_by", "case")
+    assert approved.count() >= 2
+    for work in approved:
+        assert work.decided_by is not None and work.decided_by.role == Role.MANAGER
+        assert work.decided_by.team_id == work.case.team_id and work.decision_reason
+        assert not StreamAllocation.objects.filter(case=work.case).exists()
