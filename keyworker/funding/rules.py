@@ -59,12 +59,13 @@ REFERRAL_SOURCE_WORDS = {
     "self": "self-referral",
     "family": "family",
     "school": "school",
-    "youth_offending_team": "youth offending team",
+    "yot": "youth offending team",
     "probation": "probation",
     "prison": "prison",
     "police": "police",
     "hospital": "hospital",
     "charity": "another charity",
+    "other": "another source",
 }
 
 AGE_AT = {"referral": "at referral", "today": "today"}

@@ -63,9 +63,15 @@ def facts_for(
     referral_source: str = "",
     referred_on: dt.date | None = None,
 ) -> Facts:
-    """The facts the eligibility rules read. Custody facts and the referral arrive with later issues, so
-    they are passed in (unknown until then). Until referrals exist, "age at referral" counts from the day
-    the case was opened."""
+    """The facts the eligibility rules read. The referral's source and date come from the referral that
+    became the case (if any; otherwise "at referral" counts from the day the case opened). Custody facts
+    arrive with issue 5, so they are passed in (unknown until then)."""
+    if case is not None and not referral_source:
+        # The referral that became this case, if there was one: its source and date are facts for the rules.
+        referral = case.referrals.order_by("-received_at").first()
+        if referral is not None:
+            referral_source = referral.source
+            referred_on = referred_on or timezone.localdate(referral.received_at)
     return Facts(
         as_at=as_at,
         date_of_birth=client.date_of_birth,
@@ -145,3 +151,15 @@ def waiting_list_for(user: User, *, stream: FundingStream | None = None) -> Quer
         client__in=policy.clients_visible_to(user), removed_on__isnull=True
     ).select_related("client", "stream")
     return entries.filter(stream=stream) if stream is not None else entries
+
+
+def eligibility_for_facts(user: User, facts: Facts) -> list[StreamEligibility]:
+    """Every active stream judged on facts not yet tied to a client (a referral before it is accepted)."""
+    return [
+        StreamEligibility(
+            stream=stream,
+            verdict=evaluate(list(stream.rules.all()), facts),
+            places_left=max(stream.places - getattr(stream, "places_used", 0), 0),
+        )
+        for stream in stream_list_for(user, active_only=True, on=facts.as_at)
+    ]

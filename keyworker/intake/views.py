@@ -18,6 +18,8 @@ from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, KeyworkerError, NotAllowed, NotFound, ValidationFailed
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
+from keyworker.funding.rules import Facts
+from keyworker.funding.selectors import eligibility_for_facts
 from keyworker.intake import services
 from keyworker.intake.forms import (
     CHOOSE,
@@ -105,7 +107,23 @@ def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
             "status_form": ReferralStatusForm(initial={"version": referral.version}),
             "now": timezone.now(),
             "section": "referrals",
+            "eligibility": eligibility_for_facts(user, referral_facts(referral))
+            if referral.status in OPEN_STATUSES
+            else [],
         },
+    )
+
+
+def referral_facts(referral: Referral) -> Facts:
+    """What the funding rules can know before the referral becomes a case (no programme chosen yet)."""
+    return Facts(
+        as_at=timezone.localdate(),
+        date_of_birth=referral.date_of_birth,
+        gender=referral.gender,
+        home_area=referral.home_area,
+        postcode=referral.postcode,
+        referred_on=timezone.localdate(referral.received_at),
+        referral_source=referral.source,
     )
 
 
