@@ -14,6 +14,7 @@ from keyworker.accounts.forms import ApiTokenForm
 from keyworker.accounts.models import ApiScope, User
 from keyworker.accounts.selectors import token_get_for, token_list_for
 from keyworker.core.errors import ValidationFailed
+from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import staff_view
 
@@ -45,10 +46,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
                 expires_in_days=form.cleaned_data["expires_in_days"],
             )
         except ValidationFailed as exc:
-            for field, errors in exc.field_errors.items():
-                form.add_error(field if field in form.fields else None, errors)
-            if not exc.field_errors:
-                form.add_error(None, exc.message)
+            show_service_errors(form, exc)
         else:
             response = render_page(request, "accounts/token_created.html", {"token": token, "plain": plain})
             add_never_cache_headers(response)

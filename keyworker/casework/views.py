@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +22,7 @@ from keyworker.casework.selectors import (
     timeline_for,
 )
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
+from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.people.selectors import client_get_for
@@ -71,10 +71,7 @@ def contact_add(request: HttpRequest, client_id: str) -> HttpResponse:
                 is_sensitive=form.cleaned_data["is_sensitive"],
             )
         except ValidationFailed as exc:
-            for field, errors in exc.field_errors.items():
-                form.add_error(field if field in form.fields else None, errors)
-            if not exc.field_errors:
-                form.add_error(None, exc.message)
+            show_service_errors(form, exc)
         else:
             if not request.htmx:  # type: ignore[attr-defined]
                 messages.success(request, "Contact recorded.")
@@ -101,12 +98,6 @@ def contact_add(request: HttpRequest, client_id: str) -> HttpResponse:
     return render_page(request, "casework/contact_add.html", {"client": client, "form": form}, status=status)
 
 
-def _apply_service_errors(form: forms.Form, exc: ValidationFailed) -> None:
-    for field, errors in exc.field_errors.items():
-        form.add_error(field if field in form.fields else None, errors)
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
-
 
 @casework_view
 def contact_amend(request: HttpRequest, contact_id: str) -> HttpResponse:
@@ -122,7 +113,7 @@ def contact_amend(request: HttpRequest, contact_id: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationFailed as exc:
-            _apply_service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Correction added. The original note is kept.")
             return redirect("people:client_detail", contact.client_id)
@@ -154,7 +145,7 @@ def task_add(request: HttpRequest, client_id: str) -> HttpResponse:
                 owner=assignable_staff_get_for(user, form.cleaned_data["owner"]),
             )
         except ValidationFailed as exc:
-            _apply_service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Task added.")
             return redirect("people:client_detail", client.pk)
@@ -206,7 +197,7 @@ def case_status(request: HttpRequest, case_id: str) -> HttpResponse:
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
             if isinstance(exc, ValidationFailed):
-                _apply_service_errors(form, exc)
+                show_service_errors(form, exc)
             else:
                 form.add_error(None, exc.message)
         else:

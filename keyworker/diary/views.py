@@ -12,6 +12,7 @@ from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.casework.models import Task
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, ValidationFailed
+from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.diary import services
@@ -66,10 +67,7 @@ def appointment_new(request: HttpRequest, client_id: str) -> HttpResponse:
                     location=form.cleaned_data["location"].strip(),
                 )
             except ValidationFailed as exc:
-                for field, errors in exc.field_errors.items():
-                    form.add_error(_FORM_FIELD.get(field), errors)
-                if not exc.field_errors:
-                    form.add_error(None, exc.message)
+                show_service_errors(form, exc, field_names=_FORM_FIELD)
             except NotAllowed as exc:
                 form.add_error(None, exc.message)
                 status = 403

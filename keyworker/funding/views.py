@@ -21,6 +21,7 @@ from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, client_viewed
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
+from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.funding import reports, services
@@ -34,13 +35,6 @@ from keyworker.funding.selectors import (
     unfunded_list_for,
     waiting_list_for,
 )
-
-
-def _show_problems(form: forms.Form, exc: ValidationFailed) -> None:
-    for field, errors in exc.field_errors.items():
-        form.add_error(field if field in form.fields else None, errors)
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
 
 
 @casework_view
@@ -67,7 +61,7 @@ def stream_list(request: HttpRequest) -> HttpResponse:
                 targets=data["targets"],
             )
         except ValidationFailed as exc:
-            _show_problems(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Stream added. Add its eligibility rules below.")
             return redirect("funding:stream_detail", stream.pk)
@@ -110,7 +104,7 @@ def stream_detail(request: HttpRequest, stream_id: str) -> HttpResponse:
                     actor=user, stream=stream, kind=form.cleaned_data["kind"], parameters=form.parameters()
                 )
             except ValidationFailed as exc:
-                _show_problems(form, exc)
+                show_service_errors(form, exc)
             else:
                 messages.success(request, "Rule added.")
                 return redirect("funding:stream_detail", stream.pk)
@@ -163,7 +157,7 @@ def client_eligibility(request: HttpRequest, client_id: str) -> HttpResponse:
             done = _act(user, action, form.cleaned_data, client, case)
         except ValidationFailed as exc:
             if exc.field_errors or not form.errors:
-                _show_problems(form, exc)
+                show_service_errors(form, exc)
             status = 422
         except NotAllowed as exc:
             form.add_error(None, exc.message)

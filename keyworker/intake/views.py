@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,7 +14,8 @@ from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed
 from keyworker.core import policy
-from keyworker.core.errors import ConcurrentEdit, KeyworkerError, NotAllowed, NotFound, ValidationFailed
+from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
+from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.funding.rules import Facts
@@ -51,13 +51,6 @@ def _viewed(user: User, referral: Referral, what: str) -> None:
     )
 
 
-def _apply_errors(form: forms.Form, exc: KeyworkerError) -> None:
-    field_errors = getattr(exc, "field_errors", {})
-    for field, errors in field_errors.items():
-        form.add_error(field if field in form.fields else None, errors)
-    if not field_errors:
-        form.add_error(None, exc.message)
-
 
 @casework_view
 def referral_list(request: HttpRequest) -> HttpResponse:
@@ -78,7 +71,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         try:
             referral = services.referral_receive(actor=user, received_at=form.received_at(), **form.service_fields())
         except (ValidationFailed, NotAllowed) as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Referral recorded.")
             return redirect("intake:referral_detail", referral.pk)
@@ -219,7 +212,7 @@ def referral_accept(request: HttpRequest, referral_id: str) -> HttpResponse:
         except NotFound:
             form.add_error("existing_client", "Choose one of the clients listed.")
         except (ValidationFailed, NotAllowed, ConcurrentEdit) as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, f"Referral accepted: case {case.reference} opened.")
             return redirect("people:client_detail", case.client_id)
@@ -281,7 +274,7 @@ def client_consent(request: HttpRequest, client_id: str) -> HttpResponse:
         except (ValidationFailed, NotAllowed, ConcurrentEdit) as exc:
             target = withdraw_form if action == "withdraw" else form
             if not target.errors or getattr(exc, "field_errors", None):
-                _apply_errors(target, exc)
+                show_service_errors(target, exc)
             status = 403 if isinstance(exc, NotAllowed) else 409 if isinstance(exc, ConcurrentEdit) else 422
         else:
             messages.success(request, done)

@@ -11,6 +11,7 @@ from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, client_viewed
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, ValidationFailed
+from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import staff_view
 from keyworker.people.selectors import client_get_for
@@ -50,8 +51,7 @@ def access_rules(request: HttpRequest, client_id: str) -> HttpResponse:
                 ends_at=form.ends_at(),
             )
         except ValidationFailed as exc:
-            for field, errors in exc.field_errors.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Saved. It applies from the next page anyone opens.")
             return redirect("safeguarding:access_rules", client.pk)
@@ -92,8 +92,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 actor=user, client_id=form.cleaned_data["client_id"], reason=form.cleaned_data["reason"]
             )
         except ValidationFailed as exc:
-            for field, errors in exc.field_errors.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Opened by break-glass. The client's manager has been told.")
             return redirect("people:client_detail", form.cleaned_data["client_id"])
@@ -126,8 +125,7 @@ def area_concerns(request: HttpRequest) -> HttpResponse:
         try:
             services.area_concern_record(actor=user, **form.cleaned_data)
         except ValidationFailed as exc:
-            for field, errors in exc.field_errors.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Area concern recorded. It is due for review in 3 months and expires in 12.")
             return redirect("safeguarding:area_concerns")
