@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from keyworker.core.models import BaseModel
-from keyworker.people.models import Gender
+from keyworker.people.models import Gender, SafeContactRules
 
 
 class ReferralSource(models.TextChoices):
@@ -39,7 +39,7 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class Referral(BaseModel):
+class Referral(BaseModel, SafeContactRules):
     """One inbound referral. Personal data: every read and write is audited."""
 
     source = models.CharField(max_length=20, choices=ReferralSource.choices)
@@ -58,14 +58,6 @@ class Referral(BaseModel):
     phone = models.CharField(max_length=40, blank=True)
     home_area = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
-
-    # Safe-contact rules, as on Client (copied to the client when the referral is accepted).
-    may_phone = models.BooleanField(default=True)
-    may_text = models.BooleanField(default=True)
-    may_leave_voicemail = models.BooleanField(default=False)
-    may_write = models.BooleanField(default=False)
-    code_word = models.CharField(max_length=60, blank=True)
-    safe_contact_note = models.TextField(blank=True)
 
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="referrals")
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED)

@@ -37,7 +37,7 @@ from keyworker.intake.models import (
 )
 from keyworker.intake.rules import NEEDS_REASON, OPEN_STATUSES, referral_transition_allowed
 from keyworker.intake.selectors import possible_duplicates_of, visible_part
-from keyworker.people.models import Client
+from keyworker.people.models import SAFE_CONTACT_FIELDS, Client
 from keyworker.people.services import client_create
 
 REFERRAL_PERSON_FIELDS = (
@@ -48,14 +48,6 @@ REFERRAL_PERSON_FIELDS = (
     "phone",
     "home_area",
     "postcode",
-)
-SAFE_CONTACT_FIELDS = (
-    "may_phone",
-    "may_text",
-    "may_leave_voicemail",
-    "may_write",
-    "code_word",
-    "safe_contact_note",
 )
 REFERRER_FIELDS = ("referrer_name", "referrer_organisation", "referrer_contact")
 HIDDEN_MATCH_MESSAGE = "A possible match is held by another team or is restricted — ask your manager."

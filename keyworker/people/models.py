@@ -15,7 +15,25 @@ class Gender(models.TextChoices):
     NOT_SAID = "not_said", "Prefers not to say"
 
 
-class Client(BaseModel):
+class SafeContactRules(models.Model):
+    """How it is safe to reach a person without putting them at risk: on a client, and on a referral
+    before it becomes one (copied across when it is accepted)."""
+
+    may_phone = models.BooleanField(default=True)
+    may_text = models.BooleanField(default=True)
+    may_leave_voicemail = models.BooleanField(default=False)
+    may_write = models.BooleanField(default=False)
+    code_word = models.CharField(max_length=60, blank=True, help_text="Word to confirm it is safe to talk.")
+    safe_contact_note = models.TextField(blank=True, help_text="e.g. only after 6pm; his brother reads his post.")
+
+    class Meta:
+        abstract = True
+
+
+SAFE_CONTACT_FIELDS = ("may_phone", "may_text", "may_leave_voicemail", "may_write", "code_word", "safe_contact_note")
+
+
+class Client(BaseModel, SafeContactRules):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
     preferred_name = models.CharField(max_length=100, blank=True)
@@ -29,14 +47,6 @@ class Client(BaseModel):
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     home_area = models.CharField(max_length=100, blank=True, help_text="Borough or neighbourhood.")
-
-    # Safe-contact rules: how we may reach the person without putting them at risk.
-    may_phone = models.BooleanField(default=True)
-    may_text = models.BooleanField(default=True)
-    may_leave_voicemail = models.BooleanField(default=False)
-    may_write = models.BooleanField(default=False)
-    code_word = models.CharField(max_length=60, blank=True, help_text="Word to confirm it is safe to talk.")
-    safe_contact_note = models.TextField(blank=True, help_text="e.g. only after 6pm; his brother reads his post.")
 
     class Meta:
         ordering = ["last_name", "first_name"]

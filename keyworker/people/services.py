@@ -13,7 +13,7 @@ from keyworker.core.errors import KeyworkerError, NotAllowed, ValidationFailed
 from keyworker.core.policy import can_record_on, can_use_casework
 from keyworker.core.validation import check_field_values, create_checked
 from keyworker.core.versioning import save_if_unchanged
-from keyworker.people.models import Client
+from keyworker.people.models import SAFE_CONTACT_FIELDS, Client
 
 CLIENT_EDITABLE_FIELDS = (
     "first_name",
@@ -28,12 +28,7 @@ CLIENT_EDITABLE_FIELDS = (
     "address",
     "postcode",
     "home_area",
-    "may_phone",
-    "may_text",
-    "may_leave_voicemail",
-    "may_write",
-    "code_word",
-    "safe_contact_note",
+    *SAFE_CONTACT_FIELDS,
 )
 
 

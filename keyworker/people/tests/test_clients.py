@@ -257,3 +257,9 @@ def test_results_are_distinct_sorted_and_limited(personas):
     found = list(client_search_for(personas.you, "zed"))
     assert [c.last_name for c in found] == ["Abbott", "Brown", "Carter", "Twoteams"]
     assert len(list(client_search_for(personas.you, "zed", limit=2))) == 2
+
+
+def test_safe_contact_field_list_matches_the_shared_model():
+    from keyworker.people.models import SAFE_CONTACT_FIELDS, SafeContactRules
+
+    assert tuple(f.name for f in SafeContactRules._meta.fields) == SAFE_CONTACT_FIELDS
