@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from keyworker.accounts.models import API_TOKEN_MARK, ApiToken, User, api_token_hash
-from keyworker.core.errors import NotFound
+from keyworker.core.errors import one_or_not_found
 
 # Longer than any token we make; anything longer is not worth hashing.
 MAX_BEARER_LENGTH = 200
@@ -37,10 +36,7 @@ def token_list_for(user: User) -> QuerySet[ApiToken]:
 
 def token_get_for(user: User, token_id: uuid.UUID | str) -> ApiToken:
     """One of the user's own tokens; someone else's, like an unknown one, is not found."""
-    try:
-        return token_list_for(user).get(pk=token_id)
-    except (ApiToken.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(token_list_for(user), pk=token_id)
 
 
 def token_for_bearer(plain: str) -> ApiToken | None:

@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils import timezone
 from keyworker.accounts.models import User
 from keyworker.casework.models import Case, CaseStatus, Contact, ContactAmendment, Task
 from keyworker.core import policy
-from keyworker.core.errors import NotFound
+from keyworker.core.errors import one_or_not_found
 from keyworker.people.models import Client
 
 CASELOAD_SORTS = {
@@ -54,10 +53,7 @@ def caseload_for(
 
 
 def case_get_for(user: User, case_id: uuid.UUID | str) -> Case:
-    try:
-        return case_list_for(user).get(pk=case_id)
-    except (Case.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(case_list_for(user), pk=case_id)
 
 
 def cases_of_client(client: Client, user: User) -> QuerySet[Case]:
@@ -77,10 +73,7 @@ def contact_list_for(user: User, client: Client | None = None) -> QuerySet[Conta
 
 
 def contact_get_for(user: User, contact_id: uuid.UUID | str) -> Contact:
-    try:
-        return contact_list_for(user).select_related("client").get(pk=contact_id)
-    except (Contact.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(contact_list_for(user).select_related("client"), pk=contact_id)
 
 
 @dataclass(frozen=True)
@@ -131,7 +124,4 @@ def task_list_for(user: User, *, client: Client | None = None, include_done: boo
 
 
 def task_get_for(user: User, task_id: uuid.UUID | str) -> Task:
-    try:
-        return task_list_for(user, include_done=True).get(pk=task_id)
-    except (Task.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(task_list_for(user, include_done=True), pk=task_id)

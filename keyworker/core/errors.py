@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound="Model")
+
 
 class KeyworkerError(Exception):
     """Base for errors a user can act on."""
@@ -36,3 +43,14 @@ class ConcurrentEdit(KeyworkerError):
 
 class NotAllowed(KeyworkerError):
     """The user may see the record but not do this to it."""
+
+
+def one_or_not_found(queryset: QuerySet[M], **lookup: Any) -> M:
+    """The one record of `queryset` matching `lookup`, else NotFound. A malformed id is simply not found:
+    selectors pass ids straight from URLs and request bodies."""
+    from django.core.exceptions import ObjectDoesNotExist, ValidationError
+
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound() from exc

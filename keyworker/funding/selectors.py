@@ -6,14 +6,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.casework.models import Case, CaseStatus
 from keyworker.core import policy
-from keyworker.core.errors import NotFound
+from keyworker.core.errors import one_or_not_found
 from keyworker.funding.models import FundingStream, StreamAllocation, UnfundedWork, WaitingListEntry
 from keyworker.funding.rules import Facts, StreamVerdict, evaluate
 from keyworker.people.models import Client
@@ -39,10 +38,7 @@ def stream_list_for(user: User, *, active_only: bool = False, on: dt.date | None
 
 
 def stream_get_for(user: User, stream_id: uuid.UUID | str) -> FundingStream:
-    try:
-        return stream_list_for(user).get(pk=stream_id)
-    except (FundingStream.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(stream_list_for(user), pk=stream_id)
 
 
 def places_used(stream: FundingStream, *, on: dt.date | None = None) -> int:
@@ -97,10 +93,7 @@ def case_for_funding(user: User, client: Client, case_id: uuid.UUID | str | None
     """The named case of the client (NotFound if it is not theirs), or their latest open case."""
     cases = policy.cases_visible_to(user).filter(client=client)
     if case_id is not None:
-        try:
-            return cases.get(pk=case_id)
-        except (Case.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-            raise NotFound() from exc
+        return one_or_not_found(cases, pk=case_id)
     return cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]).order_by("-opened_on").first()
 
 

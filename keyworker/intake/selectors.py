@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.core import policy
-from keyworker.core.errors import NotFound
+from keyworker.core.errors import one_or_not_found
 from keyworker.intake.models import ConsentRecord, LawfulBasis, Referral, ReferralStep
 from keyworker.intake.rules import OPEN_STATUSES, ConsentFact, PersonKey, is_possible_duplicate, sharing_permitted
 from keyworker.people.models import Client
@@ -37,10 +36,7 @@ def _by_urgency(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 
 def referral_get_for(user: User, referral_id: uuid.UUID | str) -> Referral:
     """The referral, or NotFound if it does not exist or is outside the user's reach."""
-    try:
-        return policy.referrals_visible_to(user).select_related("team", "client", "case").get(pk=referral_id)
-    except (Referral.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(policy.referrals_visible_to(user).select_related("team", "client", "case"), pk=referral_id)
 
 
 def referral_steps(referral: Referral) -> QuerySet[ReferralStep]:
@@ -108,12 +104,9 @@ def consent_list_for(user: User, client: Client) -> QuerySet[ConsentRecord]:
 
 
 def consent_get_for(user: User, consent_id: uuid.UUID | str) -> ConsentRecord:
-    try:
-        return ConsentRecord.objects.select_related("client").get(
-            pk=consent_id, client__in=policy.clients_visible_to(user)
-        )
-    except (ConsentRecord.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(
+        ConsentRecord.objects.select_related("client"), pk=consent_id, client__in=policy.clients_visible_to(user)
+    )
 
 
 def consent_fact(record: ConsentRecord) -> ConsentFact:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from keyworker.accounts.models import User
 from keyworker.core import policy
-from keyworker.core.errors import NotFound
+from keyworker.core.errors import one_or_not_found
 from keyworker.people.models import Client
 
 
@@ -19,10 +18,7 @@ def client_list_for(user: User) -> QuerySet[Client]:
 
 def client_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     """The client, or NotFound if it does not exist or is outside the user's reach."""
-    try:
-        return client_list_for(user).get(pk=client_id)
-    except (Client.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(client_list_for(user), pk=client_id)
 
 
 def client_search_for(user: User, query: str, *, limit: int = 50) -> QuerySet[Client]:

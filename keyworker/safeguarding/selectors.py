@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.core import policy
-from keyworker.core.errors import NotFound
+from keyworker.core.errors import NotFound, one_or_not_found
 from keyworker.people.models import Client
 from keyworker.safeguarding.models import AccessRule, AccessRuleKind, AreaConcern, BreakGlassGrant
 
@@ -23,10 +22,7 @@ def access_rules_for(user: User, client: Client) -> QuerySet[AccessRule]:
 
 
 def access_rule_get_for(user: User, rule_id: uuid.UUID | str) -> AccessRule:
-    try:
-        rule = AccessRule.objects.select_related("client").get(pk=rule_id)
-    except (AccessRule.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    rule = one_or_not_found(AccessRule.objects.select_related("client"), pk=rule_id)
     if not policy.can_set_access_rules(user, rule.client):
         raise NotFound()
     return rule
@@ -88,7 +84,4 @@ def area_concerns_for(user: User, *, include_expired: bool = False) -> QuerySet[
 
 
 def area_concern_get_for(user: User, concern_id: uuid.UUID | str) -> AreaConcern:
-    try:
-        return area_concerns_for(user).get(pk=concern_id)
-    except (AreaConcern.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound() from exc
+    return one_or_not_found(area_concerns_for(user), pk=concern_id)
