@@ -13,6 +13,11 @@ from keyworker.core.errors import one_or_not_found
 MAX_BEARER_LENGTH = 200
 
 
+def active_staff() -> QuerySet[User]:
+    """Everyone who can sign in: the people a restriction or exclusion may name."""
+    return User.objects.filter(is_active=True)
+
+
 def assignable_staff_for(user: User) -> QuerySet[User]:
     """Who the user may give a task or appointment to: themselves and active members of their team."""
     scope = Q(pk=user.pk)

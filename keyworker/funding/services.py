@@ -74,6 +74,14 @@ def funder_create(*, actor: User, name: str, note: str = "") -> Funder:
     return funder
 
 
+@transaction.atomic
+def funder_find_or_create(*, actor: User, name: str) -> Funder:
+    """The funder of that name (whatever its case), recorded now if it is new."""
+    _require_manager(actor)
+    existing = Funder.objects.filter(name__iexact=(name or "").strip()).first()
+    return existing or funder_create(actor=actor, name=name)
+
+
 def _stream_problems(
     *,
     funder: Funder,

@@ -20,13 +20,13 @@ from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, client_viewed
 from keyworker.core import policy
-from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
+from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed, one_or_not_found
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.funding import reports, services
 from keyworker.funding.forms import AllocateForm, DecideForm, RuleForm, StreamForm, UnfundedForm, WaitingListForm
-from keyworker.funding.models import EligibilityRule, Funder, FundingStream, UnfundedDecision
+from keyworker.funding.models import FundingStream, UnfundedDecision
 from keyworker.funding.rules import describe
 from keyworker.funding.selectors import (
     eligibility_for,
@@ -48,9 +48,7 @@ def stream_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            funder = Funder.objects.filter(name__iexact=data["funder"].strip()).first() or services.funder_create(
-                actor=user, name=data["funder"]
-            )
+            funder = services.funder_find_or_create(actor=user, name=data["funder"])
             stream = services.funding_stream_create(
                 actor=user,
                 funder=funder,
@@ -91,10 +89,7 @@ def stream_detail(request: HttpRequest, stream_id: str) -> HttpResponse:
     form = RuleForm(request.POST if request.POST.get("action") == "add_rule" else None)
     if request.method == "POST":
         if request.POST.get("action") == "remove_rule":
-            rule_id = _uuid_or_none(request.POST.get("rule"))
-            rule = EligibilityRule.objects.filter(stream=stream, pk=rule_id).first() if rule_id else None
-            if rule is None:
-                raise Http404()
+            rule = one_or_not_found(stream.rules.all(), pk=request.POST.get("rule"))
             services.eligibility_rule_remove(actor=user, rule=rule)
             messages.success(request, "Rule removed. Eligibility is worked out again on every page from now.")
             return redirect("funding:stream_detail", stream.pk)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from keyworker.accounts.models import User
+from keyworker.accounts.selectors import active_staff
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, client_viewed
 from keyworker.core import policy
@@ -28,7 +29,7 @@ from keyworker.safeguarding.selectors import (
 
 
 def _staff_choices() -> list[tuple[str, str]]:
-    return [(str(u.pk), f"{u.display_name} ({u.get_role_display()})") for u in User.objects.filter(is_active=True)]
+    return [(str(u.pk), f"{u.display_name} ({u.get_role_display()})") for u in active_staff()]
 
 
 @staff_view
@@ -45,7 +46,7 @@ def access_rules(request: HttpRequest, client_id: str) -> HttpResponse:
                 actor=user,
                 client=client,
                 kind=form.cleaned_data["kind"],
-                staff=list(User.objects.filter(pk__in=chosen, is_active=True)),
+                staff=list(active_staff().filter(pk__in=chosen)),
                 reason=form.cleaned_data["reason"],
                 message=form.cleaned_data["message"],
                 ends_at=form.ends_at(),
