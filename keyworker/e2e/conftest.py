@@ -29,6 +29,7 @@ def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
+        # Only on a developer's machine without Chromium; in CI (above) a missing browser is a failure.
         pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 

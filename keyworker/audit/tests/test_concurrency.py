@@ -12,6 +12,8 @@ from keyworker.audit.chain import verify_chain
 from keyworker.audit.models import AuditEvent
 from keyworker.audit.services import client_viewed, clients_viewed
 
+# The advisory lock that keeps concurrent writers in one chain is PostgreSQL's; CI runs these there. On SQLite
+# the same guarantee comes from BEGIN IMMEDIATE (decisions/0002), and threads cannot share its test database.
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite serialises writers itself (every transaction is BEGIN IMMEDIATE); its in-memory test "
