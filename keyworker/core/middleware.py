@@ -52,6 +52,16 @@ def user_has_mfa(user: object) -> bool:
     ).exists()
 
 
+MFA_CONFIRMED = "keyworker_mfa_confirmed"
+
+
+def forget_mfa_confirmation(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """allauth's authenticator_removed: the next request checks the account again (and, with no
+    authenticator left, sends the user to set one up)."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(MFA_CONFIRMED, None)
+
+
 class SessionSecurityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -123,7 +133,14 @@ class SessionSecurityMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if request.path_info.startswith(self._exempt_prefixes()) or user_has_mfa(user):
+        if request.path_info.startswith(self._exempt_prefixes()):
+            return None
+        # Looked up once a session, not on every request: the answer is kept in the session until the
+        # user removes an authenticator (forget_mfa_confirmation) or the session ends.
+        if request.session.get(MFA_CONFIRMED) == str(user.pk):
+            return None
+        if user_has_mfa(user):
+            request.session[MFA_CONFIRMED] = str(user.pk)
             return None
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": "Set up an authenticator app before using Keyworker."}, status=403)

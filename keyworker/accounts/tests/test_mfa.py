@@ -205,3 +205,32 @@ def test_passwords_are_long_not_common_and_have_no_composition_rules(password: s
         assert not accepted
     else:
         assert accepted
+
+
+def test_the_authenticator_is_looked_up_once_a_session(client: Client, personas: Personas) -> None:
+    give_totp(personas.you)
+    client.force_login(personas.you)
+    assert client.get("/week/").status_code == 200  # looks it up and remembers it in the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/week/").status_code == 200
+    assert not [q for q in queries.captured_queries if "mfa_authenticator" in q["sql"]]
+
+
+def test_removing_the_authenticator_sends_the_user_to_set_one_up_again(client: Client, personas: Personas) -> None:
+    from allauth.mfa.signals import authenticator_removed
+
+    give_totp(personas.you)
+    authenticator = Authenticator.objects.get(user=personas.you)
+    client.force_login(personas.you)
+    assert client.get("/week/").status_code == 200
+    request = client.get("/week/").wsgi_request
+    Authenticator.objects.filter(user=personas.you).delete()
+    # What allauth does when a user removes their authenticator app in this session:
+    session = client.session
+    request.session = session
+    authenticator_removed.send(sender=Authenticator, request=request, user=personas.you, authenticator=authenticator)
+    session.save()
+    assert client.get("/week/")["Location"] == SETUP
