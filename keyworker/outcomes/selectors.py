@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -16,6 +17,7 @@ from keyworker.diary.models import Appointment, AppointmentStatus
 class MenteeCard:
     """All a peer mentor sees of a mentee: a first name, how it is safe to contact them, the next session."""
 
+    client_id: uuid.UUID  # for the audit trail; never shown to the mentor
     first_name: str
     may_phone: bool
     may_text: bool
@@ -44,6 +46,7 @@ def mentee_cards_for(user: User) -> list[MenteeCard]:
         upcoming.setdefault(appt["client_id"], appt["starts_at"])
     return [
         MenteeCard(
+            client_id=m.pk,
             first_name=m.first_name,
             may_phone=m.may_phone,
             may_text=m.may_text,

@@ -78,3 +78,14 @@ def test_an_excluded_mentor_loses_the_mentee(personas: Personas, mentor):
 def test_mentees_page_is_for_peer_mentors_only(client, personas: Personas, persona: str):
     client.force_login(getattr(personas, persona))
     assert client.get(reverse("outcomes:my_mentees")).status_code == 404
+
+
+def test_a_mentor_opening_their_mentees_is_on_each_mentees_record(client, personas: Personas, mentor):
+    from keyworker.audit.models import AuditAction, AuditEvent
+
+    mentee = personas.client_of(personas.you)
+    Mentoring.objects.create(mentor=mentor, mentee=mentee, started_on=timezone.localdate())
+    client.force_login(mentor)
+    client.get(reverse("outcomes:my_mentees"))
+    event = AuditEvent.objects.get(actor=mentor, client_id=mentee.pk, action=AuditAction.VIEW)
+    assert event.object_type == "people.client" and event.object_id == str(mentee.pk)
