@@ -4,6 +4,7 @@ checking every page visited for WCAG 2.2 A and AA violations."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -87,3 +88,24 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def axe(page: Any) -> AxeChecked:
     return AxeChecked(page)
+
+
+def sign_in(page: Any, user: Any, axe: AxeChecked | None = None) -> None:
+    """Sign in as a person does: asked for a page, sent to sign in, e-mail and password, then the code from
+    the user's authenticator app (MFA is required), landing on My week. `axe` checks both sign-in pages."""
+    from keyworker.core.testing import PASSWORD, give_totp, totp_code
+
+    give_totp(user)
+    page.goto("/week/")
+    assert "/accounts/login/" in page.url
+    if axe:
+        axe.check()
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    if axe:
+        axe.check()
+    page.get_by_label("Code", exact=True).fill(totp_code())
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/week/"))

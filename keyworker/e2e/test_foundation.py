@@ -9,36 +9,19 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from keyworker.accounts.models import User
 from keyworker.casework.rules import week_bounds
 from keyworker.core.testing import (
-    PASSWORD,
     AppointmentFactory,
     ContactFactory,
     Personas,
-    give_totp,
     make_personas,
-    totp_code,
 )
 from keyworker.diary.models import AppointmentKind
+from keyworker.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _sign_in(page: Any, axe: Any, user: User) -> None:
-    """E-mail, password, then the code from the persona's authenticator app (MFA is required)."""
-    give_totp(user)
-    page.goto("/week/")
-    assert "/accounts/login/" in page.url
-    axe.check()
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    axe.check()
-    page.get_by_label("Code", exact=True).fill(totp_code())
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(r"/week/"))
 
 
 def _setup() -> tuple[Personas, Any]:
@@ -73,7 +56,7 @@ def _setup() -> tuple[Personas, Any]:
 
 def test_sign_in_my_week_client_add_note(page: Any, axe: Any) -> None:
     personas, person = _setup()
-    _sign_in(page, axe, personas.you)
+    sign_in(page, personas.you, axe)
 
     assert page.get_by_role("heading", name="My week", level=1).is_visible()
     assert page.get_by_text("HMP Pentonville").is_visible()
@@ -103,7 +86,7 @@ def test_sign_in_my_week_client_add_note(page: Any, axe: Any) -> None:
 
 def test_bad_note_shows_error_and_pages_pass_axe(page: Any, axe: Any) -> None:
     personas, person = _setup()
-    _sign_in(page, axe, personas.you)
+    sign_in(page, personas.you, axe)
     page.goto(f"/clients/{person.pk}/")
     page.get_by_label("Kind of contact").select_option("phone")
     page.get_by_role("button", name="Save contact").click()
@@ -121,10 +104,10 @@ def test_pages_fit_a_phone(browser: Any, live_server: Any) -> None:
     personas, person = _setup()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
     page = context.new_page()
-    from keyworker.e2e.conftest import AxeChecked
+    from keyworker.e2e.conftest import AxeChecked, sign_in
 
     axe = AxeChecked(page)
-    _sign_in(page, axe, personas.you)
+    sign_in(page, personas.you, axe)
     for path in (f"/clients/{person.pk}/", "/week/", "/caseload/", "/search/?q=marcus"):
         page.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -135,14 +118,14 @@ def test_pages_fit_a_phone(browser: Any, live_server: Any) -> None:
 
 def test_out_of_reach_client_is_not_found_in_the_browser(page: Any, axe: Any) -> None:
     personas, person = _setup()
-    _sign_in(page, axe, personas.other_caseworker)
+    sign_in(page, personas.other_caseworker, axe)
     response = page.goto(f"/clients/{person.pk}/")
     assert response is not None and response.status == 404
 
 
 def test_correct_a_note_add_and_tick_off_a_task(page: Any, axe: Any) -> None:
     personas, person = _setup()
-    _sign_in(page, axe, personas.you)
+    sign_in(page, personas.you, axe)
     page.goto(f"/clients/{person.pk}/")
 
     page.get_by_role("link", name=re.compile("Correct this note")).first.click()

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from allauth.mfa.models import Authenticator
 
-from keyworker.core.testing import PASSWORD, give_totp, make_personas, totp_code
+from keyworker.core.testing import PASSWORD, make_personas, totp_code
+from keyworker.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,20 +65,10 @@ def test_worker_without_mfa_must_set_it_up_first(page: Any, axe: Any) -> None:
 
 
 
-def _sign_in_with_mfa(page: Any, user: Any) -> None:
-    give_totp(user)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.get_by_label("Code", exact=True).fill(totp_code())
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(r"/week/"))
 
 
 def test_changing_mfa_asks_for_the_password_again(page: Any, axe: Any) -> None:
-    _sign_in_with_mfa(page, make_personas().you)
+    sign_in(page, make_personas().you)
     page.goto("/accounts/2fa/recovery-codes/generate/")
     page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
     axe.check()
@@ -93,7 +84,7 @@ def test_changing_mfa_asks_for_the_password_again(page: Any, axe: Any) -> None:
 
 def test_api_docs_work_under_the_content_security_policy(page: Any, axe: Any) -> None:
     """Swagger UI (ninja's own static files) renders with no CSP violation under the same strict policy."""
-    _sign_in_with_mfa(page, make_personas().you)
+    sign_in(page, make_personas().you)
     page.goto("/api/v1/docs")
     page.locator(".swagger-ui .information-container").wait_for()
     page.locator(".opblock").first.wait_for()

@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from keyworker.accounts.models import User
-from keyworker.core.testing import PASSWORD, Personas, give_totp, make_personas, totp_code
-from keyworker.e2e.conftest import AxeChecked
+from keyworker.core.testing import Personas, make_personas
+from keyworker.e2e.conftest import AxeChecked, sign_in
 from keyworker.funding import services as funding
 from keyworker.funding.models import UnfundedDecision, UnfundedWork
 from keyworker.people.models import Client
@@ -28,19 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FIRST, LAST, CODE_WORD = "Leah", "Marsden-Fictional", "bluebell"
 
 
-def _sign_in(page: Any, axe: AxeChecked, user: User) -> None:
-    """E-mail and password, then the code from the user's authenticator app (MFA is required)."""
-    give_totp(user)
-    page.goto("/accounts/login/")
-    axe.check()
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    axe.check()
-    page.get_by_label("Code", exact=True).fill(totp_code())
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(r"/week/"))
 
 
 def _streams(personas: Personas) -> None:
@@ -87,7 +73,7 @@ def test_monday_intake_with_no_funding(browser: Any, live_server: Any, page: Any
     born = today - dt.timedelta(days=int(19.5 * 365.25))  # 19 today
 
     # The caseworker records the self-referral, with her safe-contact rules.
-    _sign_in(page, axe, personas.you)
+    sign_in(page, personas.you, axe)
     page.goto("/referrals/new/")
     axe.check()
     page.get_by_label("Who referred them").select_option("self")
@@ -157,7 +143,7 @@ def test_monday_intake_with_no_funding(browser: Any, live_server: Any, page: Any
         manager_page = manager_context.new_page()
         manager_page.set_default_timeout(15000)
         manager_axe = AxeChecked(manager_page)
-        _sign_in(manager_page, manager_axe, personas.manager)
+        sign_in(manager_page, personas.manager, manager_axe)
         manager_page.goto(eligibility_url)
         manager_axe.check()
         manager_page.get_by_label("Decision").select_option(UnfundedDecision.APPROVED)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from keyworker.core.models import BaseModel
-from keyworker.people.models import Gender, SafeContactRules
+from keyworker.people.models import Gender, PersonNames, SafeContactRules
 
 
 class ReferralSource(models.TextChoices):
@@ -39,7 +39,7 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class Referral(BaseModel, SafeContactRules):
+class Referral(BaseModel, PersonNames, SafeContactRules):
     """One inbound referral. Personal data: every read and write is audited."""
 
     source = models.CharField(max_length=20, choices=ReferralSource.choices)
@@ -50,9 +50,6 @@ class Referral(BaseModel, SafeContactRules):
     reason = models.TextField()
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100, blank=True)
-    preferred_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_SAID)
     phone = models.CharField(max_length=40, blank=True)
@@ -80,17 +77,7 @@ class Referral(BaseModel, SafeContactRules):
         ]
 
     def __str__(self) -> str:
-        return f"Referral of {self.full_name}"
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
-
-    @property
-    def display_name(self) -> str:
-        if self.preferred_name and self.preferred_name != self.first_name:
-            return f"{self.full_name} ({self.preferred_name})"
-        return self.full_name
+        return f"Referral of {self.display_name}"
 
 
 class ReferralStep(BaseModel):

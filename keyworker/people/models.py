@@ -33,10 +33,29 @@ class SafeContactRules(models.Model):
 SAFE_CONTACT_FIELDS = ("may_phone", "may_text", "may_leave_voicemail", "may_write", "code_word", "safe_contact_note")
 
 
-class Client(BaseModel, SafeContactRules):
+class PersonNames(models.Model):
+    """A person's names and how they are shown, on a client and on a referral alike."""
+
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
     preferred_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def display_name(self) -> str:
+        """Full name, with the name they go by where it differs."""
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.full_name} ({self.preferred_name})"
+        return self.full_name
+
+
+class Client(BaseModel, PersonNames, SafeContactRules):
     date_of_birth = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_SAID)
     gender_description = models.CharField(max_length=100, blank=True)
@@ -57,14 +76,3 @@ class Client(BaseModel, SafeContactRules):
 
     def __str__(self) -> str:
         return self.display_name
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
-
-    @property
-    def display_name(self) -> str:
-        """Full name, with the name they go by where it differs."""
-        if self.preferred_name and self.preferred_name != self.first_name:
-            return f"{self.full_name} ({self.preferred_name})"
-        return self.full_name
