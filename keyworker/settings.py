@@ -78,11 +78,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth.usersessions' list of sessions uses it
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "keyworker.core",
     "keyworker.accounts",
     "keyworker.audit",
     "keyworker.people",
     "keyworker.casework",
+    "keyworker.custody",
     "keyworker.diary",
     "keyworker.safeguarding",
     "keyworker.outcomes",
@@ -281,6 +284,10 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_HOST = os.environ.get("KEYWORKER_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KEYWORKER_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KEYWORKER_FROM_EMAIL", "keyworker@localhost")
+
+# Background jobs (reminders, lone-working escalation): django-tasks with its database backend; a worker
+# (`keyworker db_worker`) runs them. docs/decisions/0021-background-jobs.md
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

@@ -274,3 +274,64 @@ def can_see_capacity(user: User) -> bool:
     """The capacity and unfunded-demand report of a team (aggregates only, small numbers suppressed): the
     managers of that team. Anyone else, and a manager with no team, finds no such page."""
     return _is_active_staff(user) and user.role == Role.MANAGER and user.team_id is not None
+
+
+# --- custody, court and the diary (issue 5) ------------------------------------------------------------------
+
+
+def can_use_directory(user: User) -> bool:
+    """The prisons and courts directory holds no personal data: everyone who does casework reads it."""
+    return can_use_casework(user)
+
+
+def can_edit_directory(user: User) -> bool:
+    """Visiting arrangements and phone numbers change; the caseworkers who ring them keep them current
+    (every change is audited)."""
+    return can_use_casework(user)
+
+
+def can_see_team_week(user: User) -> bool:
+    """The team's week (everyone's appointments and key dates) and the team release board: its manager."""
+    return _is_active_staff(user) and user.role == Role.MANAGER and user.team_id is not None
+
+
+def team_members_of(user: User) -> QuerySet[User]:
+    """The active staff of the user's own team (for a manager's team week); nobody for a user with no team."""
+    from keyworker.accounts.models import User as UserModel
+
+    if not _is_active_staff(user) or user.team_id is None:
+        return UserModel.objects.none()
+    return UserModel.objects.filter(team_id=user.team_id, is_active=True)
+
+
+def lone_working_visits_visible_to(user: User) -> QuerySet:
+    """A lone-working visit is seen by the worker on it, their buddy, and the managers of the worker's team:
+    the people the escalation ladder calls. Nobody else."""
+    from keyworker.diary.models import LoneWorkingVisit
+
+    if not _is_active_staff(user):
+        return LoneWorkingVisit.objects.none()
+    scope = Q(staff_id=user.pk) | Q(buddy_id=user.pk)
+    if user.role == Role.MANAGER and user.team_id is not None:
+        scope |= Q(staff__team_id=user.team_id)
+    return LoneWorkingVisit.objects.filter(scope)
+
+
+def can_start_lone_working(user: User) -> bool:
+    """Anyone who visits clients: caseworkers, on-call workers and managers."""
+    return can_use_casework(user)
+
+
+def can_be_buddy(user: User, buddy: User) -> bool:
+    """A buddy is another active member of staff in the worker's own team."""
+    return (
+        _is_active_staff(buddy)
+        and buddy.pk != user.pk
+        and user.team_id is not None
+        and buddy.team_id == user.team_id
+    )
+
+
+def can_use_calendar_feed(user: User) -> bool:
+    """A private calendar feed of one's own diary: anyone with a diary."""
+    return can_use_casework(user)

@@ -19,6 +19,31 @@ from keyworker.core.sequences import next_value
 from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.people.models import Client
 
+
+class Inbox:
+    """What the test SMTP server (the `smtp` fixture in conftest.py) received, in order of arrival."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.handlers import Message
+
+        inbox = self
+
+        class _Handler(Message):
+            def handle_message(self, message: Any) -> None:
+                inbox.messages.append(message)
+
+        self.messages: list[Any] = []
+        self.handler = _Handler()
+
+
+def run_tasks() -> None:
+    """Run every background job that is due now (by django.utils.timezone.now(), so a moved clock counts),
+    as the `keyworker db_worker` process would, then return."""
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
+
+
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test personas only
 # The authenticator-app key (base32) given to personas by give_totp(); codes come from totp_code().
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - test personas only

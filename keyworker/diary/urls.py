@@ -1,9 +1,12 @@
 from django.urls import path
 
-from keyworker.diary import views
+from keyworker.diary.views import appointments
 
 app_name = "diary"
 urlpatterns = [
-    path("week/", views.my_week, name="my_week"),
-    path("clients/<uuid:client_id>/appointments/new/", views.appointment_new, name="appointment_new"),
+    # appointments, My week, the team week
+    path("week/", appointments.my_week, name="my_week"),
+    path("clients/<uuid:client_id>/appointments/new/", appointments.appointment_new, name="appointment_new"),
+    # lone working
+    # calendar feeds
 ]

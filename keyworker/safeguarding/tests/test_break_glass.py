@@ -4,13 +4,9 @@ in the app and by e-mail (through a real SMTP server on loopback)."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +15,7 @@ from keyworker.audit.models import AuditEvent
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
 from keyworker.core.models import Notification
-from keyworker.core.testing import Personas, UserFactory
+from keyworker.core.testing import Inbox, Personas, UserFactory
 from keyworker.safeguarding.models import AccessRuleKind, BreakGlassGrant
 from keyworker.safeguarding.rules import is_out_of_hours
 from keyworker.safeguarding.services import access_rule_set, break_glass_open
@@ -29,29 +25,6 @@ LONDON = ZoneInfo("Europe/London")
 MIDNIGHT_FRIDAY = dt.datetime(2026, 11, 27, 23, 55, tzinfo=LONDON)
 TUESDAY_NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)
 REASON = "Crisis call: friends assaulted someone, he was there and feels trapped."
-
-
-class _Inbox(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list = []
-
-    def handle_message(self, message) -> None:
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp(settings) -> Iterator[_Inbox]:
-    inbox = _Inbox()
-    with socket.socket() as probe:  # a free loopback port for the SMTP server
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -70,7 +43,7 @@ def test_out_of_hours_rule():
 
 
 def test_break_glass_opens_the_record_tells_the_manager_and_expires(
-    personas: Personas, on_call, smtp: _Inbox, django_capture_on_commit_callbacks
+    personas: Personas, on_call, smtp: Inbox, django_capture_on_commit_callbacks
 ):
     person = personas.client_of(personas.you)
     assert not policy.clients_visible_to(on_call).filter(pk=person.pk).exists()

@@ -15,10 +15,10 @@ from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
-from keyworker.diary import services
 from keyworker.diary.forms import AppointmentForm
 from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.diary.selectors import my_week_for
+from keyworker.diary.services import appointments as services
 from keyworker.people.selectors import client_get_for
 
 # The service's field names, as the form's.
