@@ -66,7 +66,7 @@ def releases_upcoming_for(
         UpcomingRelease(
             episode=episode,
             days_to_go=(episode.release_on - today).days if episode.release_on else 0,
-            open_needs=list(episode.open_needs),  # type: ignore[attr-defined]
+            open_needs=list(episode.open_needs),
         )
         for episode in episodes
     ]
