@@ -16,7 +16,16 @@ from django.utils import timezone
 from keyworker.accounts.models import Role, Team, User
 from keyworker.casework.models import Case, CaseStatus, Contact, ContactKind, Programme, Task
 from keyworker.core.sequences import next_value
-from keyworker.diary.models import Appointment, AppointmentKind
+from keyworker.custody.models import (
+    Charge,
+    ChargeSource,
+    CustodyEpisode,
+    Establishment,
+    EstablishmentKind,
+    Hearing,
+    HearingKind,
+)
+from keyworker.diary.models import Appointment, AppointmentKind, LoneWorkingVisit
 from keyworker.people.models import Client
 
 
@@ -148,6 +157,68 @@ class AppointmentFactory(factory.django.DjangoModelFactory[Appointment]):
     starts_at = factory.LazyFunction(lambda: timezone.now().replace(minute=0, second=0, microsecond=0))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
     location = "Office"
+
+
+class EstablishmentFactory(factory.django.DjangoModelFactory[Establishment]):
+    """A prison by default; pass kind=EstablishmentKind.CROWN_COURT (etc.) for a court. Tests make their own
+    rather than rely on the directory's seed rows (transactional tests flush them)."""
+
+    class Meta:
+        model = Establishment
+        django_get_or_create = ("kind", "name")
+
+    kind = EstablishmentKind.PRISON
+    name = factory.Sequence(lambda n: f"HMP Testshire {n}")
+    address = "1 Prison Road, London"
+    postcode = "N7 8TT"
+
+
+class CustodyEpisodeFactory(factory.django.DjangoModelFactory[CustodyEpisode]):
+    class Meta:
+        model = CustodyEpisode
+
+    client = factory.SubFactory(ClientFactory)
+    establishment = factory.SubFactory(EstablishmentFactory)
+    prison_number = factory.Sequence(lambda n: f"A{1000 + n}BC")
+    received_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=200))
+    release_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ChargeFactory(factory.django.DjangoModelFactory[Charge]):
+    class Meta:
+        model = Charge
+
+    client = factory.SubFactory(ClientFactory)
+    offence = "Possession of a bladed article"
+    source = ChargeSource.CHARGE_SHEET
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class HearingFactory(factory.django.DjangoModelFactory[Hearing]):
+    class Meta:
+        model = Hearing
+
+    client = factory.SubFactory(ClientFactory)
+    court = factory.SubFactory(
+        EstablishmentFactory, kind=EstablishmentKind.CROWN_COURT, name=factory.Sequence(lambda n: f"Test Crown {n}")
+    )
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
+    )
+    kind = HearingKind.SENTENCING
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class LoneWorkingVisitFactory(factory.django.DjangoModelFactory[LoneWorkingVisit]):
+    class Meta:
+        model = LoneWorkingVisit
+
+    staff = factory.SubFactory(UserFactory)
+    buddy = factory.SubFactory(UserFactory)
+    place = "Flat 3, 12 Example Road, London SE5 0AA"
+    checked_in_at = factory.LazyFunction(timezone.now)
+    expected_end = factory.LazyAttribute(lambda o: o.checked_in_at + dt.timedelta(hours=1))
 
 
 @dataclass
