@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("keyworker.outcomes.urls")),
     path("", include("keyworker.intake.urls")),
     path("", include("keyworker.funding.urls")),
+    path("", include("keyworker.custody.urls")),
     path("", include("keyworker.diary.urls")),
     path("", include("keyworker.casework.urls")),
     path("", include("keyworker.people.urls")),
