@@ -1,7 +1,7 @@
 """The demo: three teams, staff in every role, about 200 fictional clients with two years of casework, and
 the acceptance week from DESIGN.md staged in the current week for Dee Harlow (dee@demo.keyworker.test).
 
-Everyone here is invented. Phone numbers are from Ofcom's range reserved for drama (07700 900xxx) and
+Everyone here is invented. Phone numbers are from Ofcom's ranges reserved for drama (07700 900xxx, 020 7946 0xxx) and
 e-mail addresses use reserved domains. The random stream is seeded, so the same day gives the same demo;
 dates are relative to today, so the staged week is always the current one.
 
@@ -20,10 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -40,7 +41,32 @@ from keyworker.casework.models import (
     Task,
 )
 from keyworker.core.models import Sequence
-from keyworker.diary.models import Appointment, AppointmentKind, AppointmentStatus
+from keyworker.custody.directory import ESTABLISHMENTS
+from keyworker.custody.models import (
+    Charge,
+    ChargeSource,
+    CustodyEpisode,
+    CustodyTransfer,
+    Establishment,
+    Hearing,
+    HearingKind,
+    HearingOutcome,
+    LegalStatus,
+    NeedStatus,
+    ReleaseNeed,
+    ReleaseNeedUpdate,
+    ReleaseType,
+)
+from keyworker.custody.rules import plan_for
+from keyworker.diary.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    EscalationLevel,
+    LoneWorkingEscalation,
+    LoneWorkingStatus,
+    LoneWorkingVisit,
+)
 from keyworker.people.models import Client, Gender
 
 SEED = 2026
@@ -147,9 +173,14 @@ STAFF: tuple[_StaffSpec, ...] = (
 
 # --- Places -----------------------------------------------------------------------------------------------
 
-PRISONS_MEN = ("HMP Brixton", "HMP Wandsworth", "HMP Pentonville", "HMP Thameside", "HMP Belmarsh", "HMP Isis")
-PRISONS_YOUNG = ("HMYOI Feltham", "HMP Isis")
+# Prisons and courts by their names in the custody directory (keyworker/custody/directory.py).
+PRISONS_MEN = (
+    "HMP Brixton", "HMP Wandsworth", "HMP Pentonville", "HMP Thameside", "HMP Belmarsh", "HMP Wormwood Scrubs"
+)
+PRISONS_YOUNG = ("HMYOI Feltham", "HMYOI Isis")
 PRISONS_WOMEN = ("HMP Bronzefield", "HMP Downview")
+# Where people on remand are usually held before a move to a resettlement or training prison.
+REMAND_PRISONS = ("HMP Thameside", "HMP Belmarsh", "HMP Wandsworth", "HMP Pentonville")
 COURTS = (
     "Inner London Crown Court",
     "Camberwell Green Magistrates' Court",
@@ -886,6 +917,80 @@ APPOINTMENT_TO_CONTACT: dict[str, str] = {
 }
 
 
+# --- Custody, court and lone working ----------------------------------------------------------------------
+
+# Filled in only where the directory has nothing yet (staff may have edited it). The numbers are from
+# Ofcom's range reserved for drama (020 7946 0000 to 0999): nobody answers them.
+PRISON_VISITS = (
+    "Social visits: book online or on the visits booking line at least three working days ahead. Sessions "
+    "{social}. Up to three adults and the children of the family; every adult brings photo ID.\n"
+    "Legal and professional visits: e-mail the legal visits unit with the person's name and prison number, "
+    "your organisation and ID; slots {legal}, last entry 30 minutes before the end.\n"
+    "No phones, smart watches or USB sticks past reception: lockers take a £1 coin. Arrive 45 minutes early "
+    "for the search."
+)
+PRISON_VISIT_TIMES = (
+    ("Tuesday to Sunday, 14:00 to 16:00", "weekdays 09:15 to 11:30"),
+    ("Monday, Wednesday, Friday and Saturday, 14:00 to 16:00", "weekdays 09:00 to 11:45 and 13:30 to 15:30"),
+    ("daily except Thursday, 13:45 to 15:45", "Monday to Thursday, 09:30 to 11:30"),
+)
+COURT_VISITS = (
+    "Building opens 09:00; security search at the entrance (no blades, no sharp tools). The list for the next "
+    "day goes up after 16:00. Tell the usher you are there to support the defendant and ask for the defence "
+    "advocate; the Witness Service room is on the first floor. No food or drink in the courtrooms."
+)
+PROBATION_PRACTITIONERS = (
+    "Joanne Mistry",
+    "Carl Petrovic",
+    "Aisha Bankole",
+    "Martin Feeney",
+    "Ruth Okonedo",
+    "Gareth Lyle",
+    "Simone Achterberg",
+    "Dev Chaudhry",
+)
+OFFENCES = (
+    "Possession of a bladed article in a public place",
+    "Possession with intent to supply a controlled drug of class B",
+    "Affray",
+    "Theft from a shop",
+    "Assault by beating",
+    "Handling stolen goods",
+    "Driving while disqualified",
+    "Breach of a community order",
+    "Criminal damage",
+)
+# What a caseworker writes on a release-plan need as it moves (catalogue key: in progress, then met).
+NEED_NOTES: dict[str, tuple[str, str]] = {
+    "first_night": (
+        "Referral in to Housing Options for the night of release.",
+        "Room confirmed for the first night; address given to probation.",
+    ),
+    "housing": ("On the council's housing register; waiting for a banding decision.", "Housing application in."),
+    "course_start": ("Talked about courses; college sending the dates.", "Start date confirmed with the college."),
+    "prescription": (
+        "Asked healthcare about medication on release.",
+        "Healthcare confirmed the prescription will be ready on the day.",
+    ),
+    "gp": ("Surgery near the release address found.", "Registered through the prison healthcare team."),
+    "drug_service": ("Referral sent to the drug and alcohol service.", "First appointment booked after release."),
+    "id_documents": ("Birth certificate ordered.", "Birth certificate arrived; held in reception property."),
+    "bank_account": (
+        "Application in through the prison banking scheme.",
+        "Account open; card held in reception property.",
+    ),
+    "benefits": (
+        "Universal Credit claim started with the prison work coach.",
+        "Claim ready to finish on the day; advance to ask for.",
+    ),
+    "debts": ("List of debts and fines made together.", "Payment arrangements agreed."),
+    "family": ("Talked about family contact after release.", "Contact with family agreed."),
+    "probation": ("Asked probation for the release-day appointment.", "Probation appointment booked for the day."),
+    "gate_kit": ("Clothes for the gate asked for.", "Clothes handed in to reception; phone sorted."),
+    "gate_travel": ("Talked about the journey from the gate.", "Meeting at the gate arranged."),
+}
+
+
 # --- Results ----------------------------------------------------------------------------------------------
 
 
@@ -954,6 +1059,8 @@ def demo_counts() -> dict[str, int]:
         "contacts": Contact.objects.filter(client__in=demo_clients).count(),
         "tasks": Task.objects.filter(owner__email__iendswith=f"@{DEMO_DOMAIN}").count(),
         "appointments": Appointment.objects.filter(staff__email__iendswith=f"@{DEMO_DOMAIN}").count(),
+        "custody episodes": CustodyEpisode.objects.filter(client__in=demo_clients).count(),
+        "court hearings": Hearing.objects.filter(client__in=demo_clients).count(),
     }
 
 
@@ -1139,6 +1246,7 @@ class _Plan:
     staged: bool = False
     contact_weights: dict[str, int] = field(default_factory=dict)
     recent_notes: list[str] = field(default_factory=list)
+    episode: CustodyEpisode | None = None
 
     def in_custody(self, day: dt.date) -> bool:
         if not self.prison or (self.custody_from is not None and day < self.custody_from):
@@ -1166,6 +1274,20 @@ class _Builder:
         self.tasks: list[Task] = []
         self.appointments: list[Appointment] = []
         self.restricted: list[tuple[Client, str]] = []  # (client, message): restrictions naming Dee and her manager
+        # Custody and court records draw on their own random stream, so the rest of the demo stays as it was.
+        self.crng = random.Random(seed * 104729)
+        self.establishments: dict[str, Establishment] = {}
+        self.episodes: list[CustodyEpisode] = []
+        self.transfers: list[CustodyTransfer] = []
+        self.needs: list[ReleaseNeed] = []
+        self.need_updates: list[ReleaseNeedUpdate] = []
+        self.charges: list[Charge] = []
+        self.hearings: list[Hearing] = []
+        self.hearing_charges: list[tuple[Hearing, Charge]] = []
+        self.lone_visits: list[LoneWorkingVisit] = []
+        self.escalations: list[LoneWorkingEscalation] = []
+        self.made_at: dict[uuid.UUID, dt.datetime] = {}  # when custody, court and lone-working rows were made
+        self.lone_covered: set[uuid.UUID] = set()  # home-visit contacts that have their lone-working visit
         self.used_names: set[tuple[str, str]] = set()
         self.phones = self.rng.sample(range(1000), 1000)
 
@@ -1193,13 +1315,16 @@ class _Builder:
 
     def build(self) -> None:
         self.build_staff()
+        self.build_directory()
         self.build_featured_week()
         self.build_caseload(max(self.n_clients - len(self.clients), 0))
         for plan in self.plans:
             if not plan.staged:
                 self.build_history(plan)
                 self.build_tasks(plan)
+                self.build_custody(plan)
                 self.build_appointments(plan)
+        self.build_lone_working()
         self.save()
 
     def build_staff(self) -> None:
@@ -1539,7 +1664,7 @@ class _Builder:
         hour: int | None = None,
         minute: int | None = None,
         court: str = "",
-    ) -> None:
+    ) -> Contact | None:
         """One contact from the note bank on `day`, of `kind` or a kind suiting the case at that time."""
         rng = self.rng
         in_custody = plan.in_custody(day)
@@ -1575,7 +1700,7 @@ class _Builder:
         by = self.cal if note.kind == ContactKind.CRISIS_CALL else None
         if by is None and plan.case.keyworker and rng.random() < 0.12:
             by = rng.choice(self.caseworkers[plan.spec.name])  # a teammate covering
-        self.contact(
+        return self.contact(
             plan,
             kind=note.kind,
             at=self.at(day, hour, minute),
@@ -1703,6 +1828,7 @@ class _Builder:
                 plan.prison,
                 contact=False,
                 notes="Release day. Meet at the gate, then probation and Housing Options.",
+                custody_episode=plan.episode,
             )
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
             day = self.today + dt.timedelta(days=rng.randint(-21, 21))
@@ -1736,7 +1862,9 @@ class _Builder:
                 )
             hour = 10 if kind == AppointmentKind.COURT else rng.randint(9, 16)
             start = self.at(day, hour, rng.choice((0, 15, 30, 45)))
-            self.appointment(plan, staff, kind, start, minutes, location)
+            appointment = self.appointment(plan, staff, kind, start, minutes, location)
+            if kind == AppointmentKind.COURT:
+                appointment.hearing = self.caseload_hearing(plan, appointment)
 
     def appointment(
         self,
@@ -1750,6 +1878,10 @@ class _Builder:
         notes: str = "",
         contact: bool = True,
         status: str | None = None,
+        establishment: Establishment | None = None,
+        group: UUID | None = None,
+        custody_episode: CustodyEpisode | None = None,
+        hearing: Hearing | None = None,
     ) -> Appointment:
         end = start + dt.timedelta(minutes=minutes)
         if status is None:
@@ -1775,6 +1907,10 @@ class _Builder:
             location=location,
             status=status,
             notes=notes,
+            establishment=establishment or self.establishments.get(location),
+            group=group,
+            custody_episode=custody_episode,
+            hearing=hearing,
         )
         self.appointments.append(appointment)
         if (
@@ -1782,7 +1918,7 @@ class _Builder:
             and kind in APPOINTMENT_TO_CONTACT
             and status in (AppointmentStatus.ATTENDED, AppointmentStatus.LATE)
         ):
-            self.note_contact(
+            appointment.outcome_contact = self.note_contact(
                 plan,
                 start.date(),
                 APPOINTMENT_TO_CONTACT[kind],
@@ -1791,6 +1927,485 @@ class _Builder:
                 court=location if kind == AppointmentKind.COURT else "",
             )
         return appointment
+
+    # the prisons and courts directory, custody episodes, release plans, hearings and lone working
+
+    def build_directory(self) -> None:
+        """The prisons and courts the demo names, from the directory (made again if a seed row was removed),
+        with a phone number and visiting arrangements where staff have not filled them in."""
+        known = {row[1]: row for row in ESTABLISHMENTS}
+        names = dict.fromkeys(
+            (
+                *PRISONS_MEN,
+                *PRISONS_YOUNG,
+                *PRISONS_WOMEN,
+                *REMAND_PRISONS,
+                *COURTS,
+                *YOUTH_COURTS,
+            )
+        )
+        for i, name in enumerate(names):
+            kind, _, address, postcode = known[name]
+            establishment, _ = Establishment.objects.get_or_create(
+                kind=kind, name=name, defaults={"address": address, "postcode": postcode}
+            )
+            self.establishments[name] = establishment
+            if establishment.is_prison:
+                social, legal = PRISON_VISIT_TIMES[i % len(PRISON_VISIT_TIMES)]
+                visiting = PRISON_VISITS.format(social=social, legal=legal)
+            else:
+                visiting = COURT_VISITS
+            mine = Establishment.objects.filter(pk=establishment.pk)
+            mine.filter(phone="").update(phone=f"020 7946 0{100 + 7 * i:03d}", version=F("version") + 1)
+            mine.filter(visiting_arrangements="").update(visiting_arrangements=visiting, version=F("version") + 1)
+
+    def made(self, record: models.Model, when: dt.datetime) -> None:
+        """When a custody, court or lone-working record was made (never in the future)."""
+        self.made_at[record.pk] = min(when, self.now)
+
+    def prison_number(self) -> str:
+        letters = "ABCDEFGHJKLMNPRTUVWXYZ"
+        return f"A{self.crng.randint(1000, 9999)}{self.crng.choice(letters)}{self.crng.choice(letters)}"
+
+    def probation_practitioner(self) -> tuple[str, str]:
+        return self.crng.choice(PROBATION_PRACTITIONERS), f"020 7946 0{self.crng.randint(400, 999):03d}"
+
+    def released_by_now(self, release_on: dt.date | None) -> bool:
+        """Out already: the release day has passed, or it is today and the gate opened at 8."""
+        if release_on is None:
+            return False
+        return release_on < self.today or (release_on == self.today and timezone.localtime(self.now).hour >= 11)
+
+    def episode(
+        self,
+        plan: _Plan,
+        prison: str,
+        *,
+        received_on: dt.date,
+        release_on: dt.date | None,
+        sentenced_on: dt.date | None,
+        sentence_length: str = "",
+        release_type: str = "",
+        licence_ends_on: dt.date | None = None,
+        released_on: dt.date | None = None,
+        prison_number: str = "",
+        probation: tuple[str, str] = ("", ""),
+        recorded_by: User | None = None,
+    ) -> CustodyEpisode:
+        recorder = recorded_by or plan.case.keyworker or self.managers[plan.spec.name]
+        episode = CustodyEpisode(
+            id=self.uuid(),
+            client=plan.client,
+            case=plan.case,
+            establishment=self.establishments[prison],
+            prison_number=prison_number or self.prison_number(),
+            legal_status=LegalStatus.SENTENCED if sentenced_on else LegalStatus.REMANDED,
+            received_on=received_on,
+            sentenced_on=sentenced_on,
+            sentence_length=sentence_length,
+            release_on=release_on,
+            release_type=release_type,
+            licence_ends_on=licence_ends_on,
+            released_on=released_on,
+            probation_practitioner=probation[0],
+            probation_phone=probation[1],
+            recorded_by=recorder,
+        )
+        self.episodes.append(episode)
+        plan.episode = episode
+        # Recorded when the caseworker first heard of it: at the referral, or on the day if later.
+        self.made(episode, self.at(max(received_on, plan.case.opened_on), 15, 0))
+        return episode
+
+    def transfer(self, episode: CustodyEpisode, from_prison: str, on: dt.date) -> None:
+        transfer = CustodyTransfer(
+            id=self.uuid(),
+            episode=episode,
+            from_establishment=self.establishments[from_prison],
+            to_establishment=episode.establishment,
+            transferred_on=on,
+            recorded_by=episode.recorded_by,
+        )
+        self.transfers.append(transfer)
+        self.made(transfer, self.at(max(on, self.made_at[episode.pk].date()), 12, 0))
+
+    def need(
+        self,
+        episode: CustodyEpisode,
+        *,
+        key: str,
+        pathway: str,
+        title: str,
+        due_on: dt.date | None,
+        since: dt.date,
+        updates: Iterable[tuple[dt.date, str, str]] = (),
+    ) -> ReleaseNeed:
+        """One line of a release plan, made on `since`, with its dated updates (day, status, note); its status
+        is the last update's."""
+        updates = sorted(updates)
+        need = ReleaseNeed(
+            id=self.uuid(),
+            episode=episode,
+            need=key,
+            pathway=pathway,
+            title=title,
+            status=updates[-1][1] if updates else NeedStatus.NOT_STARTED,
+            due_on=due_on,
+        )
+        self.needs.append(need)
+        self.made(need, self.at(since, 10, 0))
+        for day, status, note in updates:
+            update = ReleaseNeedUpdate(
+                id=self.uuid(), need=need, status=status, note=note, recorded_by=episode.recorded_by
+            )
+            self.need_updates.append(update)
+            self.made(update, self.at(max(day, since), self.crng.randint(10, 16), self.crng.choice((0, 15, 30, 45))))
+        return need
+
+    def release_plan(self, episode: CustodyEpisode, since: dt.date, *, settled: bool) -> None:
+        """A release plan from the catalogue: settled at the gate (`settled`), or partly done, the needs due
+        soonest furthest on."""
+        rng = self.crng
+        release = episode.release_on
+        assert release is not None
+        for planned in plan_for(release):
+            progress, met = NEED_NOTES.get(planned.key, ("Started.", "Done."))
+            due = planned.due_on or release
+            first = min(max(since, due - dt.timedelta(days=rng.randint(20, 50))), self.today)
+            updates: list[tuple[dt.date, str, str]] = []
+            if settled:
+                outcome = self.pick_c(((NeedStatus.MET, 84), (NeedStatus.NOT_NEEDED, 10), (NeedStatus.DECLINED, 6)))
+                note = {
+                    NeedStatus.MET: met,
+                    NeedStatus.NOT_NEEDED: "Not needed: already in place.",
+                    NeedStatus.DECLINED: "Said no to this for now; can pick it up after release.",
+                }[outcome]
+                if outcome == NeedStatus.MET:
+                    updates.append((first, NeedStatus.IN_PROGRESS, progress))
+                updates.append((min(max(first, due), release), outcome, note))
+            else:
+                days_to_due = (due - self.today).days
+                if days_to_due < 0:
+                    status = self.pick_c(
+                        ((NeedStatus.MET, 75), (NeedStatus.IN_PROGRESS, 20), (NeedStatus.NOT_NEEDED, 5))
+                    )
+                elif days_to_due <= 21:
+                    status = self.pick_c(
+                        ((NeedStatus.MET, 30), (NeedStatus.IN_PROGRESS, 45), (NeedStatus.NOT_STARTED, 25))
+                    )
+                else:
+                    status = self.pick_c(((NeedStatus.IN_PROGRESS, 25), (NeedStatus.NOT_STARTED, 75)))
+                last = self.today - dt.timedelta(days=1)
+                if status != NeedStatus.NOT_STARTED:
+                    updates.append((min(first, last), NeedStatus.IN_PROGRESS, progress))
+                if status == NeedStatus.MET:
+                    updates.append((min(first + dt.timedelta(days=rng.randint(3, 20)), last), status, met))
+                elif status == NeedStatus.NOT_NEEDED:
+                    updates.append((min(first, last), status, "Not needed: already in place."))
+            self.need(
+                episode,
+                key=planned.key,
+                pathway=planned.pathway,
+                title=planned.title,
+                due_on=planned.due_on,
+                since=since,
+                updates=updates,
+            )
+
+    def darnell_release_plan(self, episode: CustodyEpisode, *, since: dt.date, course_start: dt.date) -> None:
+        """Tuesday's plan, need by need as it went: most met by the day, the course still to start."""
+        release = episode.release_on
+        assert release is not None
+        starts = f"{course_start:%A} {course_start.day} {course_start:%B}"
+        ip, met = NeedStatus.IN_PROGRESS, NeedStatus.MET
+        story: dict[str, tuple[tuple[int, str, str], ...]] = {
+            "first_night": (
+                (60, ip, "Referral in to Housing Options for the night of release. Asked for a room outside "
+                 "Lambeth: the people he owed are still about."),
+                (9, met, "Hostel room in Croydon confirmed from the day of release. Address given to probation."),
+            ),
+            "housing": (
+                (120, ip, "Housing register application sent with the prison resettlement team."),
+                (40, ip, "On the register, band C. Move-on from the hostel to look at after release."),
+            ),
+            "course_start": (
+                (12, ip, f"Place on the CSCS construction course starting {starts}; enrolment on the first "
+                 "morning. Needs boots and photo ID."),
+            ),
+            "prescription": (
+                (30, ip, "Asked healthcare about his inhaler and sertraline on release."),
+                (5, met, "Healthcare confirmed: 7 days of both ready at reception on the day; the GP takes over."),
+            ),
+            "gp": (
+                (30, ip, "Surgery near the hostel found."),
+                (8, met, "Registered with the Croydon surgery through prison healthcare."),
+            ),
+            "drug_service": (
+                (31, ip, "Referral in to the Brief Intervention Service: cocaine, about £300 a week before custody."),
+                (20, met, "First Brief Intervention Service appointment booked for the week after release."),
+            ),
+            "id_documents": (
+                (110, ip, "Birth certificate ordered from the charity's ID fund."),
+                (70, met, "Birth certificate arrived; held in reception property with his bank card."),
+            ),
+            "bank_account": (
+                (70, ip, "Application in through the prison banking scheme."),
+                (45, met, "Account open; card held in reception property."),
+            ),
+            "benefits": (
+                (21, ip, "Universal Credit claim started with the prison work coach."),
+                (6, met, "Claim ready to finish at the Jobcentre after probation; advance to ask for."),
+            ),
+            "debts": (
+                (96, ip, "Court fine arrears and a phone contract debt. Wrote asking for a payment arrangement; "
+                 "no reply yet."),
+            ),
+            "family": (
+                (121, ip, "Mum won't have him back at hers; he understands. Wants to keep phone contact."),
+                (31, met, "Agreed: phone contact with his mum, no visits to the family home for now."),
+            ),
+            "probation": (
+                (25, ip, "Asked probation for the release-day appointment."),
+                (10, met, "First appointment with Joanne Mistry at 10:00 on the day of release."),
+            ),
+            "gate_kit": (
+                (7, ip, "Clothes from the charity store to hand in."),
+                (4, met, "Clothes handed in to reception. Buying him a phone at the gate."),
+            ),
+            "gate_travel": ((31, met, "Meeting him at the gate at 8, then probation and Housing Options together."),),
+        }
+        for planned in plan_for(release):
+            progress, done = NEED_NOTES.get(planned.key, ("Started.", "Done."))
+            updates = story.get(planned.key, ((40, ip, progress), (10, met, done)))
+            self.need(
+                episode,
+                key=planned.key,
+                pathway=planned.pathway,
+                title=planned.title,
+                due_on=planned.due_on,
+                since=since,
+                updates=[(release - dt.timedelta(days=days), status, text) for days, status, text in updates],
+            )
+
+    def pick_c(self, weighted: Iterable[tuple[Any, int]]) -> Any:
+        options, weights = zip(*weighted, strict=True)
+        return self.crng.choices(options, weights)[0]
+
+    def build_custody(self, plan: _Plan) -> None:
+        """The custody episode behind a case whose history has a prison in it, with its release plan."""
+        if not plan.prison:
+            return
+        rng, case = self.crng, plan.case
+        received = plan.custody_from or case.opened_on - dt.timedelta(days=rng.randint(14, 240))
+        recalled = [
+            p.case.closed_on
+            for p in self.plans
+            if p.client is plan.client
+            and p.case.closure_reason == ClosureReason.RETURNED_TO_CUSTODY
+            and p.case.closed_on
+            and p.case.closed_on < case.opened_on
+        ]
+        if recalled:
+            received = max(recalled)  # back inside the day the last episode of support closed
+        release = plan.release_on
+        if release is None:  # still inside when the case closed: out since, or due out
+            assert case.closed_on is not None
+            release = case.closed_on + dt.timedelta(days=rng.randint(30, 240))
+        for earlier in self.episodes:
+            if earlier.client_id == plan.client.pk:
+                received = max(received, (earlier.released_on or self.today) + dt.timedelta(days=30))
+        if received >= release:
+            return  # no room for another spell inside in this history
+        sentenced = received + dt.timedelta(days=rng.randint(0, min(90, (release - received).days // 2)))
+        term = 2 * (release - received).days  # out at the halfway point, on licence to the end
+        released = release if self.released_by_now(release) else None
+        episode = self.episode(
+            plan,
+            plan.prison,
+            received_on=received,
+            release_on=release,
+            sentenced_on=sentenced,
+            sentence_length=_sentence_words(term),
+            release_type=ReleaseType.CONDITIONAL if term >= 365 else ReleaseType.AUTOMATIC,
+            licence_ends_on=received + dt.timedelta(days=term),
+            released_on=released,
+            probation=self.probation_practitioner(),
+        )
+        moved_on = min(received + dt.timedelta(days=rng.randint(21, 90)), case.opened_on - dt.timedelta(days=1))
+        remand = [p for p in REMAND_PRISONS if p != plan.prison]
+        if plan.prison in PRISONS_MEN and plan.prison not in REMAND_PRISONS and received < moved_on:
+            self.transfer(episode, rng.choice(remand), moved_on)
+        since = min(max(received, case.opened_on) + dt.timedelta(days=7), release, self.today)
+        worked_through_the_gate = case.opened_on < release and (case.closed_on is None or case.closed_on >= release)
+        if worked_through_the_gate:
+            self.release_plan(episode, since, settled=released is not None)
+
+    def charge(self, client: Client, offence: str, source: str, detail: str, by: User, on: dt.date) -> Charge:
+        charge = Charge(
+            id=self.uuid(), client=client, offence=offence, source=source, source_detail=detail, recorded_by=by
+        )
+        self.charges.append(charge)
+        self.made(charge, self.at(on, 14, 0))
+        return charge
+
+    def hearing(
+        self,
+        plan: _Plan,
+        court: str,
+        starts_at: dt.datetime,
+        kind: str,
+        description: str,
+        charges: Iterable[Charge],
+        by: User,
+        *,
+        outcome: str = "",
+        outcome_detail: str = "",
+        sentence_length: str = "",
+        next_hearing: Hearing | None = None,
+    ) -> Hearing:
+        made = max(starts_at - dt.timedelta(days=21), self.at(plan.case.opened_on, 16, 0))
+        recorded_at = max(starts_at + dt.timedelta(hours=4), made) if outcome else None
+        hearing = Hearing(
+            id=self.uuid(),
+            client=plan.client,
+            case=plan.case,
+            court=self.establishments[court],
+            starts_at=starts_at,
+            kind=kind,
+            description=description,
+            outcome=outcome,
+            outcome_detail=outcome_detail,
+            sentence_length=sentence_length,
+            outcome_recorded_at=min(recorded_at, self.now) if recorded_at else None,
+            outcome_recorded_by=by if outcome else None,
+            next_hearing=next_hearing,
+            recorded_by=by,
+        )
+        self.hearings.append(hearing)
+        self.hearing_charges.extend((hearing, charge) for charge in charges)
+        self.made(hearing, made)
+        return hearing
+
+    def caseload_hearing(self, plan: _Plan, appointment: Appointment) -> Hearing:
+        """The hearing behind a court appointment of the generated caseload; one in the past has its outcome,
+        in line with the caseworker's note of the day."""
+        rng, by = self.crng, appointment.staff
+        start = appointment.starts_at
+        offence = rng.choice(OFFENCES)
+        source, detail = self.pick_c(
+            (
+                ((ChargeSource.CHARGE_SHEET, "Copy of the charge sheet, brought in by the client"), 4),
+                ((ChargeSource.SOLICITOR, "Phone call with the duty solicitor"), 3),
+                ((ChargeSource.COURT_LIST, "The court list"), 2),
+                ((ChargeSource.CLIENT, "Told me at our meeting"), 2),
+            )
+        )
+        charged_on = max(start.date() - dt.timedelta(days=rng.randint(20, 120)), plan.case.opened_on)
+        charge = self.charge(plan.client, offence, source, detail, by, min(charged_on, self.today))
+        kind = self.pick_c(((HearingKind.MENTION, 3), (HearingKind.PLEA, 3), (HearingKind.SENTENCING, 2)))
+        outcome, outcome_detail, length = "", "", ""
+        if appointment.ends_at < self.now:
+            note = appointment.outcome_contact.note if appointment.outcome_contact else ""
+            if appointment.status == AppointmentStatus.DID_NOT_ATTEND:
+                outcome, outcome_detail = HearingOutcome.ADJOURNED, "Did not attend. Adjourned; warrant issued."
+            elif "Community order" in note:
+                outcome, outcome_detail = (
+                    HearingOutcome.COMMUNITY_ORDER,
+                    "12-month community order: 100 hours unpaid work and a rehabilitation activity requirement.",
+                )
+                length = "12 months"
+            elif "Adjourned" in note or "Bail renewed" in note or kind != HearingKind.SENTENCING:
+                outcome, outcome_detail = HearingOutcome.ADJOURNED, "Adjourned; bail on the same conditions."
+            else:
+                outcome, outcome_detail = self.pick_c(
+                    (
+                        ((HearingOutcome.FINE, "Fined £120 with costs; paying £10 a week."), 3),
+                        ((HearingOutcome.DISCHARGE, "Conditional discharge for 12 months."), 3),
+                        ((HearingOutcome.SUSPENDED, "6 months suspended for 18 months, with a curfew."), 1),
+                    )
+                )
+                length = "6 months" if outcome == HearingOutcome.SUSPENDED else ""
+        return self.hearing(
+            plan,
+            appointment.location,
+            start,
+            kind,
+            f"{HearingKind(kind).label}: {offence.lower()}.",
+            [charge],
+            by,
+            outcome=outcome,
+            outcome_detail=outcome_detail,
+            sentence_length=length,
+        )
+
+    def lone_visit(
+        self,
+        contact: Contact,
+        *,
+        appointment: Appointment | None = None,
+        checked_in: dt.datetime,
+        expected_end: dt.datetime,
+        checked_out: dt.datetime,
+        with_whom: str,
+        buddy_alerted: dt.datetime | None = None,
+    ) -> None:
+        """A lone-working visit of Dee's (Kwame, a teammate, her buddy) behind a home-visit contact, checked out;
+        with `buddy_alerted`, the check-out came late and the ladder's first rung was raised."""
+        client = contact.client
+        assert client is not None
+        address = client.address.replace("\n", ", ") + (f" {client.postcode}" if client.postcode else "")
+        visit = LoneWorkingVisit(
+            id=self.uuid(),
+            staff=self.dee,
+            buddy=self.buddy,
+            appointment=appointment,
+            client=client,
+            place=address if client.address else contact.location or f"Home, {client.home_area}",
+            with_whom=with_whom,
+            checked_in_at=checked_in,
+            expected_end=expected_end,
+            checked_out_at=checked_out,
+            status=LoneWorkingStatus.CHECKED_OUT,
+        )
+        self.lone_visits.append(visit)
+        self.made(visit, checked_in)
+        self.lone_covered.add(contact.pk)
+        if buddy_alerted:
+            escalation = LoneWorkingEscalation(
+                id=self.uuid(), visit=visit, level=EscalationLevel.BUDDY, raised_at=buddy_alerted
+            )
+            self.escalations.append(escalation)
+            self.made(escalation, buddy_alerted)
+
+    @property
+    def buddy(self) -> User:
+        return next(u for u in self.caseworkers[LAMBETH] if u is not self.dee)
+
+    def build_lone_working(self) -> None:
+        """Dee checked in and out of her home visits of the last six weeks (the staged ones are done already)."""
+        since = self.now - dt.timedelta(days=42)
+        appointments = {
+            (a.client_id, a.starts_at): a for a in self.appointments if a.kind == AppointmentKind.HOME_VISIT
+        }
+        for contact in self.contacts:
+            if (
+                contact.recorded_by is not self.dee
+                or contact.kind != ContactKind.HOME_VISIT
+                or not since <= contact.occurred_at < self.now
+                or contact.pk in self.lone_covered
+                or contact.client is None
+            ):
+                continue
+            minutes = contact.duration_minutes or 60
+            expected_end = contact.occurred_at + dt.timedelta(minutes=minutes + 10)
+            self.lone_visit(
+                contact,
+                appointment=appointments.get((contact.client_id, contact.occurred_at)),
+                checked_in=contact.occurred_at - dt.timedelta(minutes=self.crng.randint(2, 8)),
+                expected_end=expected_end,
+                checked_out=min(expected_end - dt.timedelta(minutes=self.crng.randint(2, 12)), self.now),
+                with_whom=contact.client.first_name,
+            )
 
     # saving
 
@@ -1803,10 +2418,48 @@ class _Builder:
         Case.objects.bulk_create([p.case for p in plans], batch_size=500)
         Contact.objects.bulk_create(self.contacts, batch_size=500)
         Task.objects.bulk_create(self.tasks, batch_size=500)
+        self.save_custody()
         Appointment.objects.bulk_create(self.appointments, batch_size=500)
+        LoneWorkingVisit.objects.bulk_create(self.lone_visits, batch_size=500)
+        LoneWorkingEscalation.objects.bulk_create(self.escalations, batch_size=500)
         self.backdate(plans)
+        self.backdate_custody()
         self.save_restrictions()
         self.save_funding(plans)
+
+    def save_custody(self) -> None:
+        Charge.objects.bulk_create(self.charges, batch_size=500)
+        Hearing.objects.bulk_create(self.hearings, batch_size=500)
+        Hearing.charges.through.objects.bulk_create(
+            [Hearing.charges.through(hearing=h, charge=c) for h, c in self.hearing_charges], batch_size=500
+        )
+        CustodyEpisode.objects.bulk_create(self.episodes, batch_size=500)
+        CustodyTransfer.objects.bulk_create(self.transfers, batch_size=500)
+        ReleaseNeed.objects.bulk_create(self.needs, batch_size=500)
+        ReleaseNeedUpdate.objects.bulk_create(self.need_updates, batch_size=500)
+
+    def backdate_custody(self) -> None:
+        """Custody, court and lone-working records carry the time they were made, not the time of loading."""
+        groups: list[tuple[type[models.Model], list[Any]]] = [
+            (Charge, self.charges),
+            (Hearing, self.hearings),
+            (CustodyEpisode, self.episodes),
+            (CustodyTransfer, self.transfers),
+            (ReleaseNeed, self.needs),
+            (ReleaseNeedUpdate, self.need_updates),
+            (LoneWorkingVisit, self.lone_visits),
+            (LoneWorkingEscalation, self.escalations),
+        ]
+        for _, records in groups:
+            for record in records:
+                record.created_at = record.updated_at = self.made_at[record.pk]
+        for update in self.need_updates:  # a need changes with each update
+            update.need.updated_at = max(update.need.updated_at, update.created_at)
+        for episode in self.episodes:
+            if episode.released_on:
+                episode.updated_at = max(episode.updated_at, self.at(episode.released_on, 12, 0))
+        for model, records in groups:
+            _restamp(model, records)
 
     def save_funding(self, plans: list[_Plan]) -> None:
         """The funders and their streams (rules as data), some open cases funded from the streams they are
@@ -1940,10 +2593,10 @@ class _Builder:
             appt.created_at = made(appt.starts_at - dt.timedelta(days=10), appt.client_id)
             settled = appt.status != AppointmentStatus.BOOKED and appt.ends_at < self.now
             appt.updated_at = appt.ends_at if settled else appt.created_at
-        Case.objects.bulk_update([p.case for p in plans], ["created_at", "updated_at"], batch_size=500)
-        Client.objects.bulk_update(self.clients, ["created_at", "updated_at"], batch_size=500)
-        Task.objects.bulk_update(self.tasks, ["created_at", "updated_at"], batch_size=500)
-        Appointment.objects.bulk_update(self.appointments, ["created_at", "updated_at"], batch_size=500)
+        _restamp(Case, [p.case for p in plans])
+        _restamp(Client, self.clients)
+        _restamp(Task, self.tasks)
+        _restamp(Appointment, self.appointments)
         demo_staff = User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}")
         Contact.objects.filter(recorded_by__in=demo_staff).update(
             created_at=F("occurred_at"), updated_at=F("occurred_at")
@@ -2017,11 +2670,14 @@ class _Builder:
             sensitive: bool = False,
             minutes: int | None = None,
             location: str | None = None,
-        ) -> None:
-            self.contact(
+            minute: int | None = None,
+        ) -> Contact | None:
+            if minute is None:
+                minute = self.rng.choice((0, 10, 20, 30, 45))
+            return self.contact(
                 plan,
                 kind=kind,
-                at=self.at(when, hour, self.rng.choice((0, 10, 20, 30, 45))),
+                at=self.at(when, hour, minute),
                 note=text,
                 pathways=pathways,
                 sensitive=sensitive,
@@ -2048,16 +2704,27 @@ class _Builder:
             )
 
         def booked(
-            plan: _Plan, kind: str, when: dt.date, hour: int, minute: int, minutes: int, location: str, notes: str = ""
+            plan: _Plan,
+            kind: str,
+            when: dt.date,
+            hour: int,
+            minute: int,
+            minutes: int,
+            location: str,
+            notes: str = "",
+            *,
+            status: str | None = None,
+            **links: Any,
         ) -> Appointment:
             start = self.at(when, hour, minute)
-            status = (
-                AppointmentStatus.ATTENDED
-                if start + dt.timedelta(minutes=minutes) < self.now
-                else AppointmentStatus.BOOKED
-            )
+            if status is None:
+                status = (
+                    AppointmentStatus.ATTENDED
+                    if start + dt.timedelta(minutes=minutes) < self.now
+                    else AppointmentStatus.BOOKED
+                )
             return self.appointment(
-                plan, dee, kind, start, minutes, location, notes=notes, contact=False, status=status
+                plan, dee, kind, start, minutes, location, notes=notes, contact=False, status=status, **links
             )
 
         def happened(appointment: Appointment) -> bool:
@@ -2214,6 +2881,24 @@ class _Builder:
         ):
             note(darnell, ago(days_ago), hour, kind, text, *pathways)
         task(darnell, ago(3), "Send Darnell's release-day plan to the offender manager at HMP Brixton", done=True)
+        # His sentence: 20 months for robbery, remanded at HMP Thameside ten months ago, moved to HMP Brixton
+        # (a resettlement prison) for the last five; out at the halfway point on licence.
+        received = day[1] - dt.timedelta(days=304)
+        custody = self.episode(
+            darnell,
+            prison,
+            received_on=received,
+            sentenced_on=received + dt.timedelta(days=63),
+            sentence_length="20 months",
+            release_on=day[1],
+            release_type=ReleaseType.CONDITIONAL,
+            licence_ends_on=received + dt.timedelta(days=608),
+            prison_number="A4821DK",
+            probation=("Joanne Mistry", "020 7946 0461"),
+            recorded_by=dee,
+        )
+        self.transfer(custody, "HMP Thameside", ago(165))
+        self.darnell_release_plan(custody, since=ago(148), course_start=course_start)
         gate = booked(
             darnell,
             AppointmentKind.GATE,
@@ -2223,9 +2908,12 @@ class _Builder:
             180,
             f"{prison} (gate)",
             "Release day. Gate at 8, probation at 10, then Housing Options.",
+            establishment=self.establishments[prison],
+            custody_episode=custody,
         )
         if happened(gate):
-            note(
+            custody.released_on = day[1]
+            gate.outcome_contact = note(
                 darnell,
                 day[1],
                 8,
@@ -2257,8 +2945,70 @@ class _Builder:
         visit_note = "Lone working: check in with the office before, check out after."
         wed_am = booked(reece, AppointmentKind.HOME_VISIT, day[2], 10, 0, 60, "Home, Stockwell", visit_note)
         wed_pm = booked(mikey, AppointmentKind.HOME_VISIT, day[2], 14, 0, 60, "Home, Tulse Hill", visit_note)
+
+        def lone(
+            contact: Contact | None,
+            appointment: Appointment | None,
+            when: dt.date,
+            checked_in: tuple[int, int],
+            expected_end: tuple[int, int],
+            checked_out: tuple[int, int],
+            with_whom: str,
+            *,
+            buddy_alerted: tuple[int, int] | None = None,
+        ) -> None:
+            if contact is not None:
+                self.lone_visit(
+                    contact,
+                    appointment=appointment,
+                    checked_in=self.at(when, *checked_in),
+                    expected_end=self.at(when, *expected_end),
+                    checked_out=self.at(when, *checked_out),
+                    with_whom=with_whom,
+                    buddy_alerted=self.at(when, *buddy_alerted) if buddy_alerted else None,
+                )
+
+        # Dee's lone-working record with Mikey before this week: one visit ran over until her buddy was alerted.
+        earlier = note(
+            mikey,
+            ago(26),
+            11,
+            ContactKind.HOME_VISIT,
+            "Home visit, Tulse Hill, Mikey and his mum. Went through the college application; he's going to "
+            "the open day.",
+            _P.ETE,
+            _P.FAMILY,
+            minutes=50,
+            minute=0,
+        )
+        lone(earlier, None, ago(26), (10, 55), (12, 0), (11, 55), "Mikey and his mum")
+        before = note(
+            reece,
+            ago(33),
+            14,
+            ContactKind.HOME_VISIT,
+            "Home visit, Stockwell. Reece on his own. The warehouse let him go last week; went through job "
+            "sites together and he's signed up with two agencies.",
+            _P.ETE,
+            minutes=45,
+            minute=0,
+        )
+        lone(before, None, ago(33), (13, 56), (15, 0), (14, 50), "Reece")
+        ran_over = note(
+            mikey,
+            ago(12),
+            15,
+            ContactKind.HOME_VISIT,
+            "Home visit, Tulse Hill. Mikey upset about a college letter (attendance); talked it through and "
+            "rang the college with him. Ran over: my phone was on silent and Kwame rang when the check-out "
+            "alert went. All fine, checked out at 16:22.",
+            _P.ETE,
+            minutes=80,
+            minute=0,
+        )
+        lone(ran_over, None, ago(12), (14, 55), (16, 0), (16, 22), "Mikey", buddy_alerted=(16, 15))
         if happened(wed_pm):
-            note(
+            visited = note(
                 mikey,
                 day[2],
                 14,
@@ -2268,9 +3018,12 @@ class _Builder:
                 _P.ETE,
                 _P.FAMILY,
                 minutes=60,
+                minute=0,
             )
+            wed_pm.outcome_contact = visited
+            lone(visited, wed_pm, day[2], (13, 55), (15, 10), (15, 5), "Mikey and his mum")
         if happened(wed_am):
-            note(
+            visited = note(
                 reece,
                 day[2],
                 10,
@@ -2279,7 +3032,10 @@ class _Builder:
                 _P.DRUGS_ALCOHOL,
                 _P.ETE,
                 minutes=60,
+                minute=0,
             )
+            wed_am.outcome_contact = visited
+            lone(visited, wed_am, day[2], (9, 55), (11, 10), (11, 5), "Reece")
         task(reece, day[2], "Chase Reece's GP letter for the housing bid")
         task(mikey, ago(4), "Update Mikey's support plan")  # overdue
 
@@ -2312,6 +3068,76 @@ class _Builder:
             _P.ATTITUDES,
             _P.FAMILY,
         )
+        # In custody at HMP Wandsworth: Lewis sentenced (held at HMP Belmarsh at first), Ashton near the end of
+        # a short sentence, Tremaine on remand awaiting his Crown Court hearing.
+        lewis_custody = self.episode(
+            lewis,
+            wandsworth,
+            received_on=ago(200),
+            sentenced_on=ago(158),
+            sentence_length="18 months",
+            release_on=mon + dt.timedelta(days=74),
+            release_type=ReleaseType.CONDITIONAL,
+            licence_ends_on=mon + dt.timedelta(days=348),
+            probation=("Ruth Okonedo", "020 7946 0538"),
+            recorded_by=dee,
+        )
+        self.transfer(lewis_custody, "HMP Belmarsh", ago(150))
+        self.release_plan(lewis_custody, ago(120), settled=False)
+        ashton_custody = self.episode(
+            ashton,
+            wandsworth,
+            received_on=ago(130),
+            sentenced_on=ago(95),
+            sentence_length="11 months",
+            release_on=mon + dt.timedelta(days=33),
+            release_type=ReleaseType.AUTOMATIC,
+            licence_ends_on=mon + dt.timedelta(days=196),
+            probation=("Carl Petrovic", "020 7946 0572"),
+            recorded_by=dee,
+        )
+        self.release_plan(ashton_custody, ago(80), settled=False)
+        blade = self.charge(
+            tremaine.client,
+            "Possession of a bladed article in a public place",
+            ChargeSource.SOLICITOR,
+            "His solicitor, by phone, with Tremaine's consent",
+            dee,
+            ago(58),
+        )
+        crown_date = self.at(day[4] + dt.timedelta(days=18), 10, 0)
+        trial_prep = self.hearing(
+            tremaine,
+            "Inner London Crown Court",
+            crown_date,
+            HearingKind.PREPARATION,
+            "Plea and trial preparation hearing.",
+            [blade],
+            dee,
+        )
+        first_appearance = self.hearing(
+            tremaine,
+            "Camberwell Green Magistrates' Court",
+            self.at(ago(75), 10, 0),
+            HearingKind.FIRST_APPEARANCE,
+            "First appearance after charge.",
+            [blade],
+            dee,
+            outcome=HearingOutcome.REMANDED,
+            outcome_detail="Sent to Inner London Crown Court. Bail refused; remanded in custody.",
+            next_hearing=trial_prep,
+        )
+        tremaine_custody = self.episode(
+            tremaine,
+            wandsworth,
+            received_on=ago(75),
+            sentenced_on=None,
+            release_on=None,
+            recorded_by=dee,
+        )
+        tremaine_custody.source_hearing = first_appearance
+        # Booked together: one professional visit each, in staggered slots, at one prison on one day.
+        visits = self.uuid()
         for plan, hour, minute in ((lewis, 9, 30), (ashton, 10, 45), (tremaine, 13, 30)):
             visit = booked(
                 plan,
@@ -2322,9 +3148,13 @@ class _Builder:
                 60,
                 wandsworth,
                 "Legal visit booked through the OMU. Bring ID; no phones past reception.",
+                establishment=self.establishments[wandsworth],
+                group=visits,
             )
             if happened(visit):
-                self.note_contact(plan, day[3], ContactKind.PRISON_VISIT, hour=hour, minute=minute)
+                visit.outcome_contact = self.note_contact(
+                    plan, day[3], ContactKind.PRISON_VISIT, hour=hour, minute=minute
+                )
         task(None, day[3], "Book next month's legal visits at HMP Wandsworth")
 
         # Friday: court, for a client who now mentors younger people on his estate.
@@ -2366,29 +3196,114 @@ class _Builder:
             ),
         ):
             note(jerome, ago(days_ago), 15, kind, text, *pathways)
-        court = booked(
+        # His case so far: charged the year before he came to us, then an adjournment chain to Friday.
+        supply = self.charge(
+            jerome.client,
+            "Possession with intent to supply a controlled drug of class B (cannabis)",
+            ChargeSource.CHARGE_SHEET,
+            "Copy of the charge sheet Jerome brought to his first meeting",
+            dee,
+            ago(425),
+        )
+        crown = "Inner London Crown Court"
+        sentencing = self.hearing(
+            jerome,
+            crown,
+            self.at(day[4], 10, 0),
+            HearingKind.SENTENCING,
+            "Sentencing after a guilty plea to possession with intent to supply (class B). Pre-sentence report "
+            "ready; character reference from Keyworker.",
+            [supply],
+            dee,
+        )
+        trial = self.hearing(
+            jerome,
+            crown,
+            self.at(ago(34), 10, 0),
+            HearingKind.TRIAL,
+            "Trial.",
+            [supply],
+            dee,
+            outcome=HearingOutcome.ADJOURNED,
+            outcome_detail="Changed his plea to guilty on the morning of the trial. Adjourned for a pre-sentence "
+            "report; bail continued.",
+            next_hearing=sentencing,
+        )
+        ptph = self.hearing(
+            jerome,
+            crown,
+            self.at(ago(440), 10, 0),
+            HearingKind.PREPARATION,
+            "Plea and trial preparation hearing.",
+            [supply],
+            dee,
+            outcome=HearingOutcome.ADJOURNED,
+            outcome_detail="Pleaded not guilty. Trial date to be fixed; bail continued with a curfew.",
+            next_hearing=trial,
+        )
+        self.hearing(
+            jerome,
+            "Camberwell Green Magistrates' Court",
+            self.at(ago(472), 10, 0),
+            HearingKind.FIRST_APPEARANCE,
+            "First appearance after charge.",
+            [supply],
+            dee,
+            outcome=HearingOutcome.ADJOURNED,
+            outcome_detail="Sent to Inner London Crown Court. Unconditional bail.",
+            next_hearing=ptph,
+        )
+        # Always still to play: the outcome is recorded in the app on Friday (the story's last scene).
+        booked(
             jerome,
             AppointmentKind.COURT,
             day[4],
             10,
             0,
             180,
-            "Inner London Crown Court",
+            crown,
             "Sentencing. Character reference to hand to counsel before the hearing.",
+            status=AppointmentStatus.BOOKED,
+            establishment=self.establishments[crown],
+            hearing=sentencing,
         )
-        if happened(court):
-            note(
-                jerome,
-                day[4],
-                10,
-                ContactKind.COURT,
-                "Inner London Crown Court with Jerome. Reference read by the judge. Non-custodial: community "
-                "order with unpaid work. He can carry on mentoring.",
-                _P.ATTITUDES,
-                minutes=200,
-            )
         task(jerome, day[3], "Finish Jerome's character reference for Friday")
         task(jerome, day[4], "Record the outcome of Jerome's hearing")
+
+
+def _restamp(model: type[models.Model], records: list[Any]) -> None:
+    """Write the records' created_at and updated_at (auto_now_add set them to the time of loading) in one
+    executemany: much quicker than bulk_update's CASE expressions for thousands of rows."""
+    connection = connections[router.db_for_write(model)]
+    meta, quote = model._meta, connection.ops.quote_name
+    created, updated, pk = meta.get_field("created_at"), meta.get_field("updated_at"), meta.pk
+    assert isinstance(created, models.Field) and isinstance(updated, models.Field) and pk is not None
+    set_created, set_updated, where_pk = (quote(str(f.column)) for f in (created, updated, pk))
+    # Only quoted names from the model's own metadata go into the text; every value is a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {set_created} = %s, {set_updated} = %s "  # noqa: S608
+        f"WHERE {where_pk} = %s"
+    )
+    params = [
+        (
+            created.get_db_prep_value(r.created_at, connection),
+            updated.get_db_prep_value(r.updated_at, connection),
+            pk.get_db_prep_value(r.pk, connection),
+        )
+        for r in records
+    ]
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+
+def _sentence_words(days: int) -> str:
+    """A sentence as a court gives it: "8 months", "2 years 6 months"."""
+    months = max(round(days / 30.44), 1)
+    years, rest = divmod(months, 12)
+    words = [f"{years} year{'s' if years > 1 else ''}"] if years else []
+    words += [f"{rest} month{'s' if rest > 1 else ''}"] if rest else []
+    return " ".join(words)
 
 
 def _reserve(name: str, count: int) -> int:

@@ -59,8 +59,13 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
             {"href": url("casework:caseload"), "text": "Caseload", "current": section == "caseload"},
             {"href": url("people:search"), "text": "Search", "current": section == "search"},
             {"href": url("intake:referral_list"), "text": "Referrals", "current": section == "referrals"},
+            {"href": url("custody:release_board"), "text": "Releases", "current": section == "releases"},
+            {"href": url("diary:lone_working"), "text": "Lone working", "current": section == "lone_working"},
             {"href": url("funding:stream_list"), "text": "Funding", "current": section == "funding"},
+            {"href": url("custody:directory_list"), "text": "Directory", "current": section == "directory"},
         ]
+    if policy.can_see_team_week(user):
+        items.insert(1, {"href": url("diary:team_week"), "text": "Team week", "current": section == "team_week"})
     if policy.can_break_glass(user):
         items.append({"href": url("safeguarding:break_glass"), "text": "Break-glass", "current": section == "break"})
     if policy.can_use_area_concerns(user):

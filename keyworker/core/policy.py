@@ -28,6 +28,7 @@ from keyworker.accounts.models import Role
 if TYPE_CHECKING:
     from keyworker.accounts.models import User
     from keyworker.casework.models import Case
+    from keyworker.diary.models import LoneWorkingVisit
     from keyworker.people.models import Client
 
 CASEWORK_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER, Role.ON_CALL})
@@ -291,7 +292,8 @@ def can_edit_directory(user: User) -> bool:
 
 
 def can_see_team_week(user: User) -> bool:
-    """The team's week (everyone's appointments and key dates) and the team release board: its manager."""
+    """The team's week (everyone's appointments and key dates): its manager. (The release board is a casework
+    page: it lists only clients in the viewer's reach.)"""
     return _is_active_staff(user) and user.role == Role.MANAGER and user.team_id is not None
 
 
@@ -323,13 +325,25 @@ def can_start_lone_working(user: User) -> bool:
 
 
 def can_be_buddy(user: User, buddy: User) -> bool:
-    """A buddy is another active member of staff in the worker's own team."""
+    """A buddy is another active member of the worker's own team who does casework (and so has the alerts
+    page the ladder sends them to)."""
     return (
         _is_active_staff(buddy)
+        and buddy.role in CASEWORK_ROLES
         and buddy.pk != user.pk
         and user.team_id is not None
         and buddy.team_id == user.team_id
     )
+
+
+def can_stand_down(user: User, visit: LoneWorkingVisit) -> bool:
+    """Standing a lone-working alert down is for the people the ladder calls: the buddy and the managers of the
+    worker's team (the worker checks out instead)."""
+    if not _is_active_staff(user) or user.pk == visit.staff_id:
+        return False
+    if user.pk == visit.buddy_id:
+        return True
+    return user.role == Role.MANAGER and user.team_id is not None and user.team_id == visit.staff.team_id
 
 
 def can_use_calendar_feed(user: User) -> bool:

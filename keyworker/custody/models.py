@@ -101,6 +101,11 @@ class CustodyEpisode(BaseModel):
             models.Index(fields=["released_on", "release_on"]),
         ]
         constraints = [
+            # One spell in custody at a time (a move between prisons is a transfer, not a new episode); this
+            # backs the service's check against two people opening one at the same moment.
+            models.UniqueConstraint(
+                fields=["client"], condition=models.Q(released_on__isnull=True), name="custody_one_open_episode"
+            ),
             models.CheckConstraint(
                 condition=models.Q(release_on__isnull=True) | models.Q(release_on__gte=models.F("received_on")),
                 name="custody_release_after_reception",

@@ -4,20 +4,26 @@ client's record, so it is in reach exactly when the client is (core/policy.py)."
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from keyworker.accounts.models import User
-from keyworker.casework.models import CaseStatus
+from keyworker.casework.models import CaseStatus, Pathway
 from keyworker.core import policy
+from keyworker.core.errors import one_or_not_found
 from keyworker.custody.models import (
     SETTLED_NEED_STATUSES,
+    Charge,
     CustodyEpisode,
+    CustodyTransfer,
     Establishment,
     Hearing,
     ReleaseNeed,
+    ReleaseNeedUpdate,
 )
+from keyworker.people.models import Client
 
 
 def establishment_list_for(user: User) -> QuerySet[Establishment]:
@@ -75,3 +81,69 @@ def releases_upcoming_for(
 def hearings_between_for(user: User, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Hearing]:
     """Hearings in a time window of clients in the user's reach."""
     return hearing_list_for(user).filter(Q(starts_at__gte=start) & Q(starts_at__lt=end)).order_by("starts_at")
+
+
+# --- single records and a client's custody and court page -------------------------------------------------
+
+
+def establishment_get_for(user: User, establishment_id: uuid.UUID | str) -> Establishment:
+    return one_or_not_found(establishment_list_for(user), pk=establishment_id)
+
+
+def custody_episode_get_for(user: User, episode_id: uuid.UUID | str) -> CustodyEpisode:
+    return one_or_not_found(custody_episode_list_for(user), pk=episode_id)
+
+
+def release_need_get_for(user: User, need_id: uuid.UUID | str) -> ReleaseNeed:
+    needs = ReleaseNeed.objects.filter(episode__client__in=policy.clients_visible_to(user)).select_related(
+        "episode", "episode__client", "episode__establishment"
+    )
+    return one_or_not_found(needs, pk=need_id)
+
+
+def hearing_get_for(user: User, hearing_id: uuid.UUID | str) -> Hearing:
+    return one_or_not_found(hearing_list_for(user).prefetch_related("charges"), pk=hearing_id)
+
+
+def charges_of(client: Client) -> QuerySet[Charge]:
+    """A client's charges; the caller has already fetched the client through the policy."""
+    return Charge.objects.filter(client=client).order_by("created_at")
+
+
+def custody_episodes_of(client: Client) -> QuerySet[CustodyEpisode]:
+    """A client's custody episodes with their plans, update histories and transfers, newest first (a fixed
+    number of queries however long the history)."""
+    updates = ReleaseNeedUpdate.objects.select_related("recorded_by").order_by("created_at")
+    needs = ReleaseNeed.objects.prefetch_related(Prefetch("updates", queryset=updates)).order_by("due_on", "title")
+    transfers = CustodyTransfer.objects.select_related("from_establishment", "to_establishment")
+    return (
+        CustodyEpisode.objects.filter(client=client)
+        .select_related("establishment", "source_hearing")
+        .prefetch_related(Prefetch("needs", queryset=needs), Prefetch("transfers", queryset=transfers))
+        .order_by("-received_on", "-created_at")
+    )
+
+
+def hearings_of(client: Client) -> QuerySet[Hearing]:
+    return (
+        Hearing.objects.filter(client=client)
+        .select_related("court", "next_hearing", "outcome_recorded_by")
+        .prefetch_related("charges", "custody_episodes")
+        .order_by("starts_at")
+    )
+
+
+@dataclass
+class PathwayNeeds:
+    pathway: str
+    label: str
+    needs: list[ReleaseNeed]
+
+
+def needs_by_pathway(needs: list[ReleaseNeed]) -> list[PathwayNeeds]:
+    """A plan's needs under the seven pathways, in their usual order (pathways with no needs left out)."""
+    return [
+        PathwayNeeds(pathway=value, label=label, needs=[n for n in needs if n.pathway == value])
+        for value, label in Pathway.choices
+        if any(n.pathway == value for n in needs)
+    ]

@@ -28,6 +28,23 @@ PATHS = {
     "/api/v1/referrals": {"get", "post"},
     "/api/v1/referrals/{referral_id}": {"get"},
     "/api/v1/referrals/{referral_id}/status": {"post"},
+    "/api/v1/establishments": {"get"},
+    "/api/v1/clients/{client_id}/custody-episodes": {"get", "post"},
+    "/api/v1/custody-episodes/{episode_id}": {"get"},
+    "/api/v1/release-needs/{need_id}": {"post"},
+    "/api/v1/releases": {"get"},
+    "/api/v1/clients/{client_id}/hearings": {"get", "post"},
+    "/api/v1/hearings/{hearing_id}/outcome": {"post"},
+    "/api/v1/lone-working/visits": {"post"},
+    "/api/v1/lone-working/visits/current": {"get"},
+    "/api/v1/lone-working/visits/{visit_id}/check-out": {"post"},
+    "/api/v1/lone-working/visits/{visit_id}/extend": {"post"},
+    "/api/v1/lone-working/visits/{visit_id}/help": {"post"},
+    "/api/v1/appointments": {"get", "post"},
+    "/api/v1/appointments/group": {"post"},
+    "/api/v1/appointments/{appointment_id}": {"get"},
+    "/api/v1/appointments/{appointment_id}/status": {"post"},
+    "/api/v1/appointments/{appointment_id}/reschedule": {"post"},
 }
 
 

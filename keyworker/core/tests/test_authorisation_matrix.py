@@ -209,6 +209,14 @@ CLIENT_PAGE_ROUTES = [
     Route("funding:client_eligibility", "client-record", "POST", {"action": "unfunded", "reason": ""}),
     Route("intake:client_consent", "client-record"),
     Route("intake:client_consent", "client-record", "POST", {"action": "record", "basis": "consent"}),
+    # custody and court (issue 5)
+    Route("custody:client_custody", "client-record"),
+    Route("custody:episode_new", "client-record"),
+    Route("custody:episode_new", "client-record", "POST", {"establishment": "", "received_on": ""}),
+    Route("custody:charge_new", "client-record"),
+    Route("custody:charge_new", "client-record", "POST", {"offence": "", "source": ""}),
+    Route("custody:hearing_new", "client-record"),
+    Route("custody:hearing_new", "client-record", "POST", {"court": "", "on": ""}),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -231,6 +239,14 @@ PAGE_ROUTES = {
     "safeguarding:area_concerns": "area-concerns",
     "intake:referral_list": "referrals",
     "intake:referral_new": "referrals",
+    "custody:directory_list": "directory",
+    "custody:directory_new": "directory",
+    "custody:release_board": "release-board",
+    "diary:lone_working": "lone-working",
+    "diary:lone_working_alerts": "lone-working",
+    "diary:team_week": "team-week",
+    "diary:prison_visits_new": "casework-pages",
+    "diary:calendar_feed": "calendar-feed",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
@@ -243,6 +259,37 @@ SPECIAL_ROUTES = {
     "intake:referral_contact": "the receiving team's casework staff, others 404 (intake/tests/test_referral_pages.py)",
     "intake:referral_status": "the receiving team's casework staff, others 404 (intake/tests/test_referral_pages.py)",
     "intake:referral_accept": "the receiving team's casework staff, others 404 (intake/tests/test_referral_pages.py)",
+    "diary:calendar_feed_ics": "secret address, no sign-in; tested in test_calendar_feed.py "
+    "(diary/tests/test_calendar_feed.py: test_the_address_is_the_only_key, test_stopping_the_feed_is_immediate)",
+    "custody:directory_detail": "no client data: casework roles read and edit, others 404 "
+    "(custody/tests/test_views.py: test_directory_pages_by_role)",
+    "custody:directory_edit": "no client data: casework roles read and edit, others 404 "
+    "(custody/tests/test_views.py: test_directory_pages_by_role)",
+    **{
+        f"custody:{name}": "addressed by a custody episode, release need or hearing, in reach exactly when its "
+        "client is: the client-record row for every role and state "
+        "(custody/tests/test_views.py: test_custody_record_routes_follow_the_client_record_matrix)"
+        for name in ("episode_edit", "transfer_new", "release_record", "need_add", "need_update", "hearing_outcome")
+    },
+    **{
+        f"diary:{name}": "a lone-working visit: its worker, buddy and the managers of the worker's team, others 404 "
+        "(diary/tests/test_lone_working_pages.py: test_visit_page_by_persona, "
+        "test_only_the_worker_can_check_out_and_others_find_nothing, test_stand_down_from_the_alerts_page)"
+        for name in (
+            "lone_working_detail",
+            "lone_working_check_out",
+            "lone_working_extend",
+            "lone_working_help",
+            "lone_working_resolve",
+        )
+    },
+    **{
+        f"diary:{name}": "addressed by an appointment, in reach exactly when its client is (or, with no client, "
+        "its owner's alone): the client-record row for every role and state (diary/tests/test_appointment_pages.py: "
+        "test_appointment_routes_follow_the_client_record_matrix, "
+        "test_your_own_appointment_with_no_client_is_yours_alone)"
+        for name in ("appointment_detail", "appointment_status", "appointment_reschedule")
+    },
 }
 EXEMPT_PREFIXES = {
     "admin:": "Django admin: is_staff administrators only, behind the allauth sign-in; no client model is registered",
@@ -274,6 +321,10 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "audit:record_trail": {"client_id": bundle.client.pk},
         "funding:client_eligibility": {"client_id": bundle.client.pk},
         "intake:client_consent": {"client_id": bundle.client.pk},
+        "custody:client_custody": {"client_id": bundle.client.pk},
+        "custody:episode_new": {"client_id": bundle.client.pk},
+        "custody:charge_new": {"client_id": bundle.client.pk},
+        "custody:hearing_new": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 
@@ -401,11 +452,22 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/tasks"): {"title": "Matrix", "due_on": "{today}", "client_id": "{client_id}"},
     ("POST", "/api/v1/tasks/{task_id}/complete"): {"version": 999},
     ("POST", "/api/v1/cases/{case_id}/status"): {"status": "on_hold", "version": 999},
+    # custody and court: a directory id that names nothing, so an allowed caller gets 422 and nothing is written
+    ("POST", "/api/v1/clients/{client_id}/custody-episodes"): {
+        "establishment_id": "00000000-0000-0000-0000-000000000000",
+        "received_on": "{today}",
+    },
+    ("POST", "/api/v1/clients/{client_id}/hearings"): {
+        "court_id": "00000000-0000-0000-0000-000000000000",
+        "starts_at": "2030-01-07T10:00:00Z",
+        "kind": "plea",
+    },
 }
 API_LISTS = {
     ("GET", "/api/v1/clients"): {},
     ("GET", "/api/v1/cases"): {"status": "all"},
     ("GET", "/api/v1/tasks"): {},
+    ("GET", "/api/v1/appointments"): {"page_size": 100},
 }
 API_SPECIAL: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/referrals"): "receiving team only (api/tests/test_referrals_api.py)",
@@ -415,6 +477,37 @@ API_SPECIAL: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/funding/streams"): "no client data: casework roles, others 404 (api/tests/test_funding_api.py)",
     ("GET", "/api/v1/funding/streams/{stream_id}"): "no client data: casework roles (api/tests/test_funding_api.py)",
     ("GET", "/api/v1/funding/capacity"): "aggregates of a manager's team only (api/tests/test_funding_api.py)",
+    ("GET", "/api/v1/establishments"): "no client data: casework roles, others 404 "
+    "(custody/tests/test_api.py: test_establishments_for_casework_roles)",
+    ("GET", "/api/v1/releases"): "upcoming releases of clients in reach; the matrix's clients have none "
+    "(custody/tests/test_api.py: test_releases_list_only_clients_in_reach)",
+    ("GET", "/api/v1/custody-episodes/{episode_id}"): "in reach exactly when its client is "
+    "(custody/tests/test_api.py: test_custody_record_operations_follow_the_matrix)",
+    ("POST", "/api/v1/release-needs/{need_id}"): "in reach exactly when its client is "
+    "(custody/tests/test_api.py: test_custody_record_operations_follow_the_matrix)",
+    ("POST", "/api/v1/hearings/{hearing_id}/outcome"): "in reach exactly when its client is "
+    "(custody/tests/test_api.py: test_custody_record_operations_follow_the_matrix)",
+    ("POST", "/api/v1/lone-working/visits"): "checking in: casework roles, with a buddy from their team "
+    "(diary/tests/test_lone_working_api.py)",
+    ("GET", "/api/v1/lone-working/visits/current"): "the caller's own visit only "
+    "(diary/tests/test_lone_working_api.py)",
+    **{
+        ("POST", f"/api/v1/lone-working/visits/{{visit_id}}/{action}"): "the worker's own visit; the buddy and "
+        "managers get 403, anyone else 404 (diary/tests/test_lone_working_api.py: test_someone_elses_visit)"
+        for action in ("check-out", "extend", "help")
+    },
+    **{
+        (method, f"/api/v1/appointments{path}"): "addressed by an appointment (or naming clients in the body), in "
+        "reach exactly when its client is; a client out of reach in a booking is 422 naming no one "
+        "(diary/tests/test_appointment_api.py: test_appointment_operations_follow_the_client_record_matrix)"
+        for method, path in (
+            ("POST", ""),
+            ("POST", "/group"),
+            ("GET", "/{appointment_id}"),
+            ("POST", "/{appointment_id}/status"),
+            ("POST", "/{appointment_id}/reschedule"),
+        )
+    },
 }
 
 

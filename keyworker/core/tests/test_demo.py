@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from io import StringIO
 
 import pytest
@@ -14,12 +15,34 @@ from django.utils import timezone
 from keyworker.accounts.models import Role, Team, User
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.audit.services import audit_event_record
-from keyworker.casework.models import Case, CaseStatus, Contact, ContactAmendment, ContactKind, Task
+from keyworker.casework.models import Case, CaseStatus, Contact, ContactAmendment, ContactKind, Pathway, Task
 from keyworker.casework.selectors import task_list_for
+from keyworker.core import policy
 from keyworker.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, FEATURED_EMAIL, TEAM_BY_NAME
 from keyworker.core.testing import Personas
-from keyworker.diary.models import Appointment, AppointmentKind
-from keyworker.diary.selectors import my_week_for
+from keyworker.custody.models import (
+    Charge,
+    CustodyEpisode,
+    CustodyTransfer,
+    Establishment,
+    Hearing,
+    HearingKind,
+    HearingOutcome,
+    NeedStatus,
+    ReleaseNeed,
+    ReleaseNeedUpdate,
+    ReleaseType,
+)
+from keyworker.diary.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    EscalationLevel,
+    LoneWorkingEscalation,
+    LoneWorkingStatus,
+    LoneWorkingVisit,
+)
+from keyworker.diary.selectors import appointment_list_for, my_week_for
 from keyworker.people.models import Client
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +58,31 @@ def run_demo(*args: str) -> str:
 
 def row_counts() -> dict[str, int]:
     return {model._meta.label: model._base_manager.count() for model in apps.get_models(include_auto_created=True)}
+
+
+CUSTODY_MODELS = (
+    CustodyEpisode,
+    CustodyTransfer,
+    ReleaseNeed,
+    ReleaseNeedUpdate,
+    Charge,
+    Hearing,
+    LoneWorkingVisit,
+    LoneWorkingEscalation,
+)
+
+
+def week_of_dee() -> tuple[User, dt.date]:
+    today = timezone.localdate()
+    return User.objects.get(email=FEATURED_EMAIL), today - dt.timedelta(days=today.weekday())
+
+
+def dees_appointments_on(dee: User, day: dt.date, kind: str) -> list[Appointment]:
+    return [
+        a
+        for a in Appointment.objects.filter(staff=dee, kind=kind).select_related("client", "establishment")
+        if timezone.localtime(a.starts_at).date() == day
+    ]
 
 
 def test_demo_has_every_role_three_teams_and_prints_the_sign_ins() -> None:
@@ -67,39 +115,41 @@ def test_the_acceptance_week_is_on_dees_my_week() -> None:
     today = timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
 
+    # What My week puts on each day (key dates from appointments or custody records) is the diary's
+    # business; here: every weekday has something, tasks included, and the staged appointments are Dee's.
     week = my_week_for(dee)
     assert week.monday == monday
     by_day = {day.date.weekday(): day for day in week.days}
     for weekday in range(5):
         day = by_day[weekday]
-        assert day.appointments or day.key_dates, f"nothing on {day.date:%A}"
+        assert not day.is_empty, f"nothing on {day.date:%A}"
         assert day.tasks, f"no tasks due on {day.date:%A}"
+    assert week.overdue_tasks  # something left over from last week
 
-    (intake,) = by_day[0].appointments
-    assert intake.kind == AppointmentKind.OFFICE
+    def on(weekday: int, kind: str) -> list[Appointment]:
+        return dees_appointments_on(dee, monday + dt.timedelta(days=weekday), kind)
+
+    (intake,) = on(0, AppointmentKind.OFFICE)
     kayla = intake.client
     assert kayla is not None
     assert not kayla.may_phone and kayla.may_text and not kayla.may_leave_voicemail and kayla.code_word
     assert kayla.cases.get().opened_on == monday
 
-    (gate,) = by_day[1].key_dates
-    assert gate.kind == AppointmentKind.GATE and gate.client is not None
+    (gate,) = on(1, AppointmentKind.GATE)
+    assert gate.client is not None
     gate_notes = " ".join(gate.client.contacts.values_list("note", flat=True))
     assert "£300 a week" in gate_notes and "stay drug-free" in gate_notes
     assert gate.client.contacts.filter(kind=ContactKind.PRISON_VISIT).count() >= 3
 
-    assert [a.kind for a in by_day[2].appointments] == [AppointmentKind.HOME_VISIT] * 2
-    prison_visits = by_day[3].appointments
+    assert len(on(2, AppointmentKind.HOME_VISIT)) == 2
+    prison_visits = on(3, AppointmentKind.PRISON_VISIT_LEGAL)
     assert len(prison_visits) == 3
-    assert {a.kind for a in prison_visits} == {AppointmentKind.PRISON_VISIT_LEGAL}
     assert {a.location for a in prison_visits} == {"HMP Wandsworth"}
     assert len({a.client_id for a in prison_visits}) == 3
 
-    (court,) = by_day[4].key_dates
-    assert court.kind == AppointmentKind.COURT and court.client is not None
+    (court,) = on(4, AppointmentKind.COURT)
+    assert court.client is not None
     assert court.client.contacts.filter(kind=ContactKind.MENTORING).exists()
-
-    assert week.overdue_tasks  # something left over from last week
 
 
 def test_demo_records_are_consistent() -> None:
@@ -126,12 +176,15 @@ def test_demo_records_are_consistent() -> None:
 def test_running_it_again_changes_nothing() -> None:
     run_demo()
     before = row_counts()
+    custody_rows = {model: model.objects.count() for model in CUSTODY_MODELS}
+    assert all(custody_rows.values()), custody_rows
 
     output = run_demo()
 
     assert "already loaded" in output
     assert FEATURED_EMAIL in output and DEMO_PASSWORD in output
     assert row_counts() == before
+    assert {model: model.objects.count() for model in CUSTODY_MODELS} == custody_rows
 
 
 def test_reset_deletes_the_demo_and_everything_pointing_at_it_then_rebuilds(personas: Personas) -> None:
@@ -211,3 +264,159 @@ def test_funding_streams_cover_some_cases_and_monday_is_eligible_for_none() -> N
         assert work.decided_by is not None and work.decided_by.role == Role.MANAGER
         assert work.decided_by.team_id == work.case.team_id and work.decision_reason
         assert not StreamAllocation.objects.filter(case=work.case).exists()
+
+
+def test_tuesday_release_has_its_custody_episode_and_a_release_plan_over_the_seven_pathways() -> None:
+    run_demo()
+    dee, monday = week_of_dee()
+    tuesday = monday + dt.timedelta(days=1)
+    (gate,) = dees_appointments_on(dee, tuesday, AppointmentKind.GATE)
+
+    episode = gate.custody_episode
+    assert episode is not None and episode.client_id == gate.client_id
+    assert episode.establishment.is_prison and gate.establishment == episode.establishment
+    assert episode.release_on == tuesday and episode.release_type == ReleaseType.CONDITIONAL
+    assert episode.prison_number and episode.sentence_length and episode.sentenced_on
+    assert 270 <= (tuesday - episode.received_on).days <= 330  # about ten months inside
+    assert episode.licence_ends_on and episode.licence_ends_on > tuesday
+    assert episode.probation_practitioner and episode.probation_phone.startswith("020 7946 0")
+    gate_passed = gate.ends_at < timezone.now()
+    assert episode.released_on == (tuesday if gate_passed else None)
+    assert gate.status == (AppointmentStatus.ATTENDED if gate_passed else AppointmentStatus.BOOKED)
+    (move,) = episode.transfers.all()
+    assert move.to_establishment == episode.establishment != move.from_establishment
+    assert episode.received_on < move.transferred_on < tuesday
+
+    needs = {need.need: need for need in episode.needs.prefetch_related("updates")}
+    assert {need.pathway for need in needs.values()} == set(Pathway.values)
+    assert needs["first_night"].status == NeedStatus.MET
+    assert needs["prescription"].status == NeedStatus.MET
+    assert needs["course_start"].status == NeedStatus.IN_PROGRESS
+    statuses = [need.status for need in needs.values()]
+    assert statuses.count(NeedStatus.MET) > len(statuses) / 2
+    now = timezone.now()
+    for need in needs.values():
+        updates = list(need.updates.all())
+        assert updates, need.need
+        assert updates[-1].status == need.status
+        assert all(need.created_at <= u.created_at <= now for u in updates)
+        assert need.due_on is not None and need.due_on <= tuesday
+
+
+def test_releases_in_the_next_twelve_weeks_have_part_done_plans_and_past_episodes_are_closed() -> None:
+    run_demo()
+    dee, _ = week_of_dee()
+    today = timezone.localdate()
+    upcoming = CustodyEpisode.objects.filter(
+        released_on__isnull=True, release_on__gt=today, release_on__lte=today + dt.timedelta(weeks=12)
+    ).select_related("case")
+    dees = [e for e in upcoming if e.case and e.case.keyworker_id == dee.pk]
+    assert len(dees) >= 2
+    started = set()
+    for episode in dees:
+        statuses = set(episode.needs.values_list("status", flat=True))
+        assert statuses & {NeedStatus.NOT_STARTED, NeedStatus.IN_PROGRESS}, episode  # still work to do
+        started |= statuses
+    assert started & {NeedStatus.IN_PROGRESS, NeedStatus.MET}  # and some already done or under way
+    for episode in CustodyEpisode.objects.filter(released_on__isnull=False):
+        assert episode.released_on <= today and episode.release_on == episode.released_on
+    # At most one spell inside at a time for anyone.
+    for client_id in CustodyEpisode.objects.values_list("client_id", flat=True).distinct():
+        spells = list(CustodyEpisode.objects.filter(client_id=client_id).order_by("received_on"))
+        for earlier, later in itertools.pairwise(spells):
+            assert earlier.released_on is not None and earlier.released_on < later.received_on
+    assert CustodyEpisode.objects.filter(released_on__isnull=False).count() >= 3
+
+
+def test_thursday_is_one_group_of_visits_at_one_prison_and_the_restricted_client_stays_hidden() -> None:
+    run_demo()
+    dee, monday = week_of_dee()
+    visits = dees_appointments_on(dee, monday + dt.timedelta(days=3), AppointmentKind.PRISON_VISIT_LEGAL)
+    assert len(visits) == 3
+    (group,) = {v.group for v in visits}
+    assert group is not None
+    (prison,) = {v.establishment for v in visits}
+    assert prison is not None and prison.is_prison
+    assert len({v.starts_at for v in visits}) == 3  # staggered slots
+    for visit in visits:
+        (inside,) = CustodyEpisode.objects.filter(client=visit.client, released_on__isnull=True)
+        assert inside.establishment == prison
+
+    (lewis_visit,) = [v for v in visits if v.client and v.client.first_name == "Lewis"]
+    others = [v for v in visits if v is not lewis_visit]
+    kwame = User.objects.get(email=f"kwame@{DEMO_DOMAIN}")
+    marcia = User.objects.get(email=f"marcia@{DEMO_DOMAIN}")
+    assert kwame.team_id == dee.team_id and kwame.role == Role.CASEWORKER
+    assert not appointment_list_for(kwame).filter(pk=lewis_visit.pk).exists()  # restricted to Dee and Marcia
+    assert appointment_list_for(kwame).filter(pk=others[0].pk).exists()  # the rest of the group is the team's
+    assert appointment_list_for(marcia).filter(pk=lewis_visit.pk).exists()
+    assert appointment_list_for(dee).filter(group=group).count() == 3
+    assert appointment_list_for(kwame).filter(group=group).count() == 2
+
+
+def test_friday_hearing_has_its_charges_and_an_adjournment_chain_with_the_outcome_left_to_record() -> None:
+    run_demo()
+    dee, monday = week_of_dee()
+    friday = monday + dt.timedelta(days=4)
+    (court,) = dees_appointments_on(dee, friday, AppointmentKind.COURT)
+
+    hearing = court.hearing
+    assert hearing is not None and hearing.client_id == court.client_id
+    assert court.establishment == hearing.court and hearing.court.is_court
+    starts = timezone.localtime(hearing.starts_at)
+    assert (starts.date(), starts.hour, starts.minute) == (friday, 10, 0)
+    assert hearing.kind == HearingKind.SENTENCING and hearing.description
+    assert hearing.outcome == "" and hearing.outcome_recorded_at is None  # played in the app on Friday
+    assert court.status == AppointmentStatus.BOOKED
+    charges = list(hearing.charges.all())
+    assert charges and all(c.offence and c.source for c in charges)
+
+    chain = []
+    earlier = Hearing.objects.filter(next_hearing=hearing).first()
+    while earlier is not None:
+        chain.append(earlier)
+        earlier = Hearing.objects.filter(next_hearing=earlier).first()
+    assert len(chain) >= 2
+    assert chain[-1].kind == HearingKind.FIRST_APPEARANCE
+    for past in chain:
+        assert past.outcome == HearingOutcome.ADJOURNED and past.outcome_detail
+        assert past.outcome_recorded_at and past.starts_at < past.outcome_recorded_at <= timezone.now()
+        assert set(past.charges.all()) == set(charges)
+
+
+def test_dee_has_a_lone_working_history_with_one_visit_escalated_to_her_buddy() -> None:
+    run_demo()
+    dee, _ = week_of_dee()
+    visits = list(LoneWorkingVisit.objects.filter(staff=dee).prefetch_related("escalations"))
+    now = timezone.now()
+    assert len(visits) >= 3
+    for visit in visits:
+        assert policy.can_be_buddy(dee, visit.buddy)  # a teammate
+        assert visit.status == LoneWorkingStatus.CHECKED_OUT and visit.client and visit.place
+        assert visit.checked_out_at is not None
+        assert visit.checked_in_at < visit.expected_end and visit.checked_in_at < visit.checked_out_at <= now
+    on_time = [v for v in visits if not v.escalations.all()]
+    late = [v for v in visits if v.escalations.all()]
+    assert len(on_time) >= 2 and all(v.checked_out_at <= v.expected_end for v in on_time)
+    (ran_over,) = late
+    (alert,) = ran_over.escalations.all()
+    assert alert.level == EscalationLevel.BUDDY
+    assert ran_over.expected_end < alert.raised_at < ran_over.checked_out_at
+    _, monday = week_of_dee()
+    assert ran_over.checked_out_at < dt.datetime.combine(monday, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def test_the_directory_gets_fictional_phones_and_visiting_details_but_keeps_staff_edits() -> None:
+    Establishment.objects.filter(name="HMP Wandsworth").delete()  # a seed row removed: the demo makes it again
+    run_demo()
+    used = Establishment.objects.filter(appointments__staff__email__iendswith=f"@{DEMO_DOMAIN}").distinct()
+    assert used.filter(name="HMP Wandsworth").exists()
+    for establishment in used:
+        assert establishment.phone.startswith("020 7946 0"), establishment.name
+        assert establishment.visiting_arrangements
+    assert "Legal and professional visits" in Establishment.objects.get(name="HMP Wandsworth").visiting_arrangements
+
+    Establishment.objects.filter(name="HMP Brixton").update(phone="020 7946 0999", visiting_arrangements="Edited.")
+    run_demo("--reset")
+    brixton = Establishment.objects.get(name="HMP Brixton")
+    assert (brixton.phone, brixton.visiting_arrangements) == ("020 7946 0999", "Edited.")

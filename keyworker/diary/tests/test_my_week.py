@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 
 from django.utils import timezone
 
 from keyworker.casework.models import CaseStatus, ClosureReason
-from keyworker.core.testing import AppointmentFactory, CaseFactory, ClientFactory, TaskFactory
+from keyworker.core.testing import (
+    AppointmentFactory,
+    CaseFactory,
+    ClientFactory,
+    CustodyEpisodeFactory,
+    HearingFactory,
+    TaskFactory,
+)
 from keyworker.diary.models import AppointmentKind
 from keyworker.diary.selectors import my_week_for
 
@@ -18,6 +26,7 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 MONDAY = dt.date(2025, 6, 9)
 WEDNESDAY = dt.date(2025, 6, 11)
 SUNDAY = dt.date(2025, 6, 15)
+GROUP = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
 
 
@@ -207,7 +216,8 @@ def test_query_count_does_not_grow_with_the_week(personas, django_assert_max_num
         TaskFactory(owner=personas.you, client=client, due_on=day)
         TaskFactory(owner=personas.you, client=client, due_on=monday - dt.timedelta(days=i + 1))
 
-    with django_assert_max_num_queries(3):  # appointments, this week's tasks, overdue tasks
+    # appointments, hearings, releases, this week's tasks, overdue tasks
+    with django_assert_max_num_queries(5):
         week = my_week_for(personas.you)
         for d in week.days:
             for a in d.appointments + d.key_dates:
@@ -218,3 +228,131 @@ def test_query_count_does_not_grow_with_the_week(personas, django_assert_max_num
             assert t.client.display_name
     assert sum(len(d.appointments) + len(d.key_dates) for d in week.days) == 12
     assert len(week.overdue_tasks) == 6
+
+
+# --- custody records on My week: hearings and releases as key dates, not twice --------------------------------
+
+
+def _key_date_summary(week):
+    return {
+        d.date: (
+            [a.notes for a in d.key_dates],
+            [h.description for h in d.hearings],
+            [e.prison_number for e in d.releases],
+        )
+        for d in week.days
+        if d.key_dates or d.hearings or d.releases
+    }
+
+
+def test_hearings_of_your_clients_are_key_dates(personas):
+    p = personas
+    yours = p.client_of(p.you)
+    teammates = p.client_of(p.teammate)
+    HearingFactory(client=yours, starts_at=at(WEDNESDAY, 10), description="yours")
+    HearingFactory(client=teammates, starts_at=at(WEDNESDAY, 11), description="teammates")
+    HearingFactory(client=yours, starts_at=at(SUNDAY + dt.timedelta(days=1), 10), description="next-week")
+    week = my_week_for(p.you, WEDNESDAY)
+    assert _key_date_summary(week) == {WEDNESDAY: ([], ["yours"], [])}
+    # The teammate's week has their own client's hearing only.
+    assert _key_date_summary(my_week_for(p.teammate, WEDNESDAY)) == {WEDNESDAY: ([], ["teammates"], [])}
+    assert all(d.is_empty for d in my_week_for(p.other_caseworker, WEDNESDAY).days)
+
+
+def test_a_hearing_is_not_shown_twice_when_a_court_appointment_attends_it(personas):
+    p = personas
+    yours = p.client_of(p.you)
+    attended = HearingFactory(client=yours, starts_at=at(WEDNESDAY, 10), description="attended")
+    HearingFactory(client=yours, starts_at=at(WEDNESDAY, 14), description="not-attended")
+    # Booked by a teammate: still your client's court date, so it stands for the hearing on your week.
+    AppointmentFactory(staff=p.teammate, client=yours, kind=AppointmentKind.COURT, hearing=attended,
+                       starts_at=at(WEDNESDAY, 9, 30), ends_at=at(WEDNESDAY, 13), notes="court-appointment")
+    assert _key_date_summary(my_week_for(p.you, WEDNESDAY)) == {
+        WEDNESDAY: (["court-appointment"], ["not-attended"], []),
+    }
+
+
+def test_a_release_in_the_week_is_a_key_date_unless_a_gate_meet_is_booked_for_it(personas):
+    p = personas
+    yours = p.client_of(p.you)
+    other = p.client_of(p.you)
+    teammates = p.client_of(p.teammate)
+    met = CustodyEpisodeFactory(client=yours, prison_number="MET1", release_on=WEDNESDAY,
+                                received_on=MONDAY - dt.timedelta(days=300))
+    CustodyEpisodeFactory(client=other, prison_number="UNMET", release_on=SUNDAY,
+                          received_on=MONDAY - dt.timedelta(days=300))
+    CustodyEpisodeFactory(client=teammates, prison_number="NOTYOURS", release_on=WEDNESDAY,
+                          received_on=MONDAY - dt.timedelta(days=300))
+    # Released a day early: the day it happened is the one shown.
+    early = p.client_of(p.you)
+    CustodyEpisodeFactory(client=early, prison_number="EARLY", release_on=SUNDAY + dt.timedelta(days=1),
+                          released_on=SUNDAY, received_on=MONDAY - dt.timedelta(days=300))
+    AppointmentFactory(staff=p.you, client=yours, kind=AppointmentKind.GATE, custody_episode=met,
+                       starts_at=at(WEDNESDAY, 7), ends_at=at(WEDNESDAY, 9), notes="gate-meet")
+    assert _key_date_summary(my_week_for(p.you, WEDNESDAY)) == {
+        WEDNESDAY: (["gate-meet"], [], []),
+        SUNDAY: ([], [], ["UNMET", "EARLY"]),
+    }
+
+
+def test_hearings_and_releases_of_hidden_clients_are_not_shown(personas):
+    from keyworker.safeguarding.models import AccessRuleKind
+    from keyworker.safeguarding.services import access_rule_set
+
+    p = personas
+    yours = p.client_of(p.you)
+    HearingFactory(client=yours, starts_at=at(WEDNESDAY, 10))
+    CustodyEpisodeFactory(client=yours, release_on=WEDNESDAY, received_on=MONDAY - dt.timedelta(days=300))
+    access_rule_set(actor=p.manager, client=yours, kind=AccessRuleKind.EXCLUSION, staff=[p.you],
+                    reason="Matrix: a conflict of interest.")
+    assert all(d.is_empty for d in my_week_for(p.you, WEDNESDAY).days)
+
+
+def test_query_count_stays_the_same_as_the_week_fills_up(personas, django_assert_num_queries):
+    def fill(n):
+        for i in range(n):
+            client = personas.client_of(personas.you)
+            day = MONDAY + dt.timedelta(days=i % 7)
+            hearing = HearingFactory(client=client, starts_at=at(day, 10))
+            CustodyEpisodeFactory(client=client, release_on=day, received_on=MONDAY - dt.timedelta(days=300))
+            AppointmentFactory(staff=personas.you, client=client, kind=AppointmentKind.COURT, hearing=hearing,
+                               starts_at=at(day, 9), ends_at=at(day, 12))
+            AppointmentFactory(staff=personas.you, client=client, kind=AppointmentKind.PRISON_VISIT_LEGAL,
+                               starts_at=at(day, 14), ends_at=at(day, 15), group=GROUP)
+            HearingFactory(client=client, starts_at=at(day, 16))
+
+    def read():
+        week = my_week_for(personas.you, WEDNESDAY)
+        for d in week.days:
+            for a in d.appointments + d.key_dates:
+                assert a.client.display_name and a.staff.display_name
+            for h in d.hearings:
+                assert h.client.display_name and h.court.name
+            for e in d.releases:
+                assert e.client.display_name and e.establishment.name
+            assert d.appointment_rows is not None
+        return week
+
+    fill(1)
+    with django_assert_num_queries(5) as few:
+        read()
+    fill(20)
+    with django_assert_num_queries(len(few)):
+        week = read()
+    assert sum(len(d.hearings) for d in week.days) == 21
+    assert sum(len(d.releases) for d in week.days) == 21
+
+
+def test_appointments_booked_together_are_one_row(personas):
+    client_a, client_b, client_c = (personas.client_of(personas.you) for _ in range(3))
+    for client, hour in ((client_a, 9), (client_b, 10), (client_c, 11)):
+        AppointmentFactory(staff=personas.you, client=client, kind=AppointmentKind.PRISON_VISIT_LEGAL,
+                           starts_at=at(WEDNESDAY, hour), ends_at=at(WEDNESDAY, hour + 1), group=GROUP)
+    AppointmentFactory(staff=personas.you, client=client_a, starts_at=at(WEDNESDAY, 12), ends_at=at(WEDNESDAY, 13),
+                       notes="lunch-office")
+    day = _day(my_week_for(personas.you, WEDNESDAY), WEDNESDAY)
+    assert len(day.appointments) == 4  # still one per client, as before
+    visit, office = day.appointment_rows
+    assert [a.client for a in visit.appointments] == [client_a, client_b, client_c]
+    assert (visit.starts_at, visit.ends_at) == (at(WEDNESDAY, 9), at(WEDNESDAY, 12))
+    assert office.notes == "lunch-office"

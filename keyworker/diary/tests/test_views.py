@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.casework.rules import week_bounds
 from keyworker.core.testing import AppointmentFactory, Personas, TaskFactory
 from keyworker.diary.models import AppointmentKind
@@ -95,7 +96,9 @@ def test_my_week_query_count_is_bounded(client, personas: Personas, django_asser
         )
         TaskFactory(owner=personas.you, client=person, due_on=day)
     client.force_login(personas.you)
-    with django_assert_max_num_queries(12):
+    # Session and user, the week (appointments, hearings, releases, tasks, overdue), the 12-week releases and
+    # their open needs, the notification count, and one audit insert (a lock more on PostgreSQL).
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("diary:my_week")).status_code == 200
 
 
@@ -108,3 +111,42 @@ def test_my_week_is_empty_for_a_role_without_casework(client, personas: Personas
     assert response.status_code == 200
     assert "Hidden Client" not in response.content.decode()
     assert response.content.decode().count("Nothing booked.") == 7
+
+
+def test_my_week_shows_hearings_releases_and_links_to_each_appointment(client, personas: Personas):
+    from keyworker.core.testing import CustodyEpisodeFactory, EstablishmentFactory, HearingFactory
+
+    monday, _ = week_bounds(timezone.localdate())
+    person = personas.client_of(personas.you, first_name="Courtney", last_name="Fictional")
+    released = personas.client_of(personas.you, first_name="Gatewood", last_name="Fictional")
+    hearing = HearingFactory(client=person, starts_at=_at(monday + dt.timedelta(days=4), 10))
+    prison = EstablishmentFactory(name="HMP Countdown")
+    episode = CustodyEpisodeFactory(
+        client=released, establishment=prison, release_on=monday + dt.timedelta(days=1),
+        received_on=monday - dt.timedelta(days=200),
+    )
+    later = CustodyEpisodeFactory(
+        client=personas.client_of(personas.you, first_name="Later", last_name="Release"),
+        release_on=timezone.localdate() + dt.timedelta(days=40),
+    )
+    office = AppointmentFactory(
+        staff=personas.you, client=person, starts_at=_at(monday, 10), ends_at=_at(monday, 11), location="Office"
+    )
+    client.force_login(personas.you)
+    html = client.get(reverse("diary:my_week")).content.decode()
+    assert reverse("diary:appointment_detail", args=[office.pk]) in html
+    assert "Sentencing at " + hearing.court.name in html
+    assert f"?hearing={hearing.pk}" in html  # book to attend it
+    assert "Release due from HMP Countdown" in html
+    assert f"?kind=gate&amp;episode={episode.pk}" in html  # book the gate meet
+    assert "Releases in the next 12 weeks" in html and "Later Release" in html
+    viewed = AuditEvent.objects.filter(actor=personas.you, action=AuditAction.VIEW)
+    assert {person.pk, released.pk, later.client_id} <= set(viewed.values_list("client_id", flat=True))
+
+
+def test_my_week_links_to_the_prison_visit_day_for_casework_roles_only(client, personas: Personas):
+    client.force_login(personas.you)
+    assert reverse("diary:prison_visits_new") in client.get(reverse("diary:my_week")).content.decode()
+    client.force_login(personas.report_viewer)
+    html = client.get(reverse("diary:my_week")).content.decode()
+    assert reverse("diary:prison_visits_new") not in html and "Releases in the next 12 weeks" not in html
