@@ -108,10 +108,14 @@ run: install ## Install, migrate, load the demo and serve on http://127.0.0.1:80
 	@echo
 	@echo "Keyworker is running at http://$(HOST):$(PORT)/  (sign in with a demo account above; Ctrl-C stops it)"
 	@echo
+	@# The background worker (reminder e-mails, lone-working escalations) runs beside the web server and
+	@# stops with it; `keyworker reminders` queues today's reminder sweep, which then keeps itself going.
 	@# Plain http on loopback: cookies must not require https here. No control socket: it lives in
 	@# ~/.gunicorn and would clash with a second clone's server.
-	@KEYWORKER_SECURE_COOKIES=$${KEYWORKER_SECURE_COOKIES:-0} \
-	  exec $(BIN)/gunicorn keyworker.wsgi:application -b $(HOST):$(PORT) -w $(WORKERS) \
+	@$(KW) reminders
+	@$(KW) db_worker --no-reload -v 0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  KEYWORKER_SECURE_COOKIES=$${KEYWORKER_SECURE_COOKIES:-0} \
+	  $(BIN)/gunicorn keyworker.wsgi:application -b $(HOST):$(PORT) -w $(WORKERS) \
 	    --no-control-socket --access-logfile -
 
 # --- Checks -----------------------------------------------------------------------------------------
