@@ -6,6 +6,8 @@ KEYWORKER_ALLOWED_HOSTS  comma-separated host names (default: localhost names on
 KEYWORKER_DATA_DIR       where the SQLite database, secret key and collected static files live (default ./var)
 DATABASE_URL             postgres://user:pass@host:port/name selects PostgreSQL; unset = embedded SQLite
 KEYWORKER_EMAIL_HOST / KEYWORKER_EMAIL_PORT   SMTP server for notifications (default localhost:25)
+KEYWORKER_EMAIL_TO_CONSOLE  "1" prints e-mails to the terminal instead of sending them (`make run` sets it
+                         when no SMTP server is given, so the demo's reminders and alerts can be seen)
 KEYWORKER_PRODUCTION     "1" behind TLS in production: secure __Host- cookies, HSTS, HTTPS redirect, no DEBUG,
                          and KEYWORKER_SECRET_KEY becomes mandatory (docs/decisions/0014)
 KEYWORKER_SECURE_COOKIES "1" for secure (https-only) cookies without the rest of KEYWORKER_PRODUCTION
@@ -281,6 +283,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+if os.environ.get("KEYWORKER_EMAIL_TO_CONSOLE") == "1":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_HOST = os.environ.get("KEYWORKER_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KEYWORKER_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KEYWORKER_FROM_EMAIL", "keyworker@localhost")

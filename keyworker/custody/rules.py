@@ -129,6 +129,10 @@ class Countdown:
         return countdown_words(self.days_to_go)
 
 
+# How long after release the release plan stays on the client's custody page, still open to updates.
+PLAN_AFTER_RELEASE_DAYS = 84
+
+
 def countdown_words(days_to_go: int | None) -> str:
     if days_to_go is None:
         return "No release date recorded"

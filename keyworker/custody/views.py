@@ -179,9 +179,19 @@ def _custody_context(user: User, client: Client) -> dict[str, Any]:
         "statuses": NeedStatus.choices,
         "section": "caseload",
     }
-    if current is not None:
-        needs = list(current.needs.all())
-        context["countdown"] = rules.countdown(current.release_on, today, needs)
+    # After the gate the plan is still worked on (the course start, housing): it stays on the page for the
+    # first weeks after release, like the release board's window.
+    recent = None
+    if current is None:
+        recent = next(
+            (e for e in episodes if e.released_on and (today - e.released_on).days <= rules.PLAN_AFTER_RELEASE_DAYS),
+            None,
+        )
+    context["recent"] = recent
+    if (plan_episode := current or recent) is not None:
+        needs = list(plan_episode.needs.all())
+        context["plan_episode"] = plan_episode
+        context["countdown"] = rules.countdown(plan_episode.release_on, today, needs)
         context["plan"] = needs_by_pathway(needs)
         context["behind"] = {n.pk for n in needs if rules.is_behind(n, today)}
     return context

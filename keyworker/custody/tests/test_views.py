@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
@@ -426,3 +427,23 @@ def test_directory_add_and_edit(personas: Personas):
     prison.refresh_from_db()
     assert prison.phone == "020 1" and prison.postcode == "SE1 1AA"
     assert AuditEvent.objects.filter(object_id=str(prison.pk), client_id=None).count() == 2
+
+
+def test_the_plan_stays_on_the_page_for_twelve_weeks_after_release(personas: Personas):
+    """After the gate the course start and the housing are still being worked on: the plan stays, editable,
+    and leaves the page once the release is more than 12 weeks old."""
+    client = personas.client_of(personas.you)
+    today = timezone.localdate()
+    episode = _episode(personas, client, release_on=today)
+    services.custody_release_record(
+        actor=personas.you, episode=episode, released_on=today, expected_version=episode.version
+    )
+    http = _http(personas.you)
+    url = reverse("custody:client_custody", args=[client.pk])
+    page = http.get(url).content.decode()
+    assert "Not in custody." in page and "Release plan" in page and "12 weeks after release" in page
+    need = episode.needs.first()
+    assert reverse("custody:need_update", args=[need.pk]) in page  # still open to updates
+    with time_machine.travel(timezone.now() + dt.timedelta(days=85)):
+        later = _http(personas.you).get(url).content.decode()  # a new sign-in: the old session has expired
+    assert "Release plan" not in later and "Earlier custody" in later
