@@ -100,9 +100,15 @@ def audit_event_record(
 
 
 def client_viewed(
-    *, actor: User, client_id: uuid.UUID, obj: models.Model, what: str, break_glass: bool = False
+    *, actor: User, client_id: uuid.UUID, obj: models.Model, what: str, break_glass: bool | None = None
 ) -> AuditEvent:
-    """A read of personal data: every page or API call that shows a client's records calls this."""
+    """A read of personal data: every page or API call that shows a client's records calls this. The event is
+    marked break-glass when the actor sees the client only through a break-glass grant (worked out here, so no
+    page or endpoint can forget it)."""
+    if break_glass is None:
+        from keyworker.core.policy import seen_by_break_glass
+
+        break_glass = seen_by_break_glass(actor, client_id)
     return audit_event_record(
         actor=actor,
         action=AuditAction.VIEW,

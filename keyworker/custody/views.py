@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed, clients_viewed
-from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, KeyworkerError, NotAllowed, NotFound, ValidationFailed
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
@@ -55,9 +54,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _viewed(user: User, client: Client, obj: Any, what: str) -> None:
-    client_viewed(
-        actor=user, client_id=client.pk, obj=obj, what=what, break_glass=policy.seen_by_break_glass(user, client)
-    )
+    client_viewed(actor=user, client_id=client.pk, obj=obj, what=what)
 
 
 def _choices(user: User, kinds: frozenset[str]) -> list[tuple[str, str]]:

@@ -165,7 +165,6 @@ def client_eligibility(request: HttpRequest, client_id: str) -> HttpResponse:
         client_id=client.pk,
         obj=client,
         what="eligibility page",
-        break_glass=policy.seen_by_break_glass(user, client),
     )
     unfunded = list(unfunded_list_for(user).filter(case__client=client).select_related("requested_by", "decided_by"))
     return render_page(

@@ -13,7 +13,6 @@ from keyworker.accounts.models import User
 from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_get_for
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed
-from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
@@ -288,7 +287,6 @@ def client_consent(request: HttpRequest, client_id: str) -> HttpResponse:
         client_id=client.pk,
         obj=client,
         what="consent page",
-        break_glass=policy.seen_by_break_glass(user, client),
     )
     return render_page(
         request,

@@ -181,7 +181,6 @@ def appointment_new(request: HttpRequest, client_id: str) -> HttpResponse:
         client_id=client.pk,
         obj=client,
         what="book appointment form",
-        break_glass=policy.seen_by_break_glass(user, client),
     )
     return render_page(
         request,

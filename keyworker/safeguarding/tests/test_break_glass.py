@@ -164,3 +164,25 @@ def test_in_office_hours_the_page_does_not_search(client, personas: Personas, on
     client.force_login(on_call)
     html = client.get(reverse("safeguarding:break_glass"), {"q": "Daytime"}).content.decode()
     assert "It is office hours" in html and "Daytime" not in html.split("</form>")[-1]
+
+
+def test_every_read_through_break_glass_is_marked_so_in_the_audit(client, personas: Personas, on_call):
+    """Pages and API calls alike: the mark is worked out where the view is recorded, so none can forget it."""
+    person = personas.client_of(personas.you)
+    grant = break_glass_open(actor=on_call, client_id=person.pk, reason=REASON, now=MIDNIGHT_FRIDAY)
+    BreakGlassGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() + dt.timedelta(hours=1))
+    client.force_login(on_call)
+    for url in (
+        f"/api/v1/clients/{person.pk}",
+        reverse("custody:client_custody", args=[person.pk]),
+        reverse("casework:contact_add", args=[person.pk]),
+    ):
+        before = set(AuditEvent.objects.filter(actor=on_call, client_id=person.pk).values_list("pk", flat=True))
+        assert client.get(url).status_code == 200, url
+        views = AuditEvent.objects.filter(actor=on_call, client_id=person.pk, action="view").exclude(pk__in=before)
+        assert views and all(event.break_glass for event in views), url
+    # The client's own keyworker reading the same record is not a break-glass read.
+    client.force_login(personas.you)
+    client.get(f"/api/v1/clients/{person.pk}")
+    mine = AuditEvent.objects.filter(actor=personas.you, client_id=person.pk, action="view")
+    assert mine and not any(event.break_glass for event in mine)
