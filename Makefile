@@ -115,6 +115,7 @@ run: install ## Install, migrate, load the demo and serve on http://127.0.0.1:80
 	@# Without an SMTP server (KEYWORKER_EMAIL_HOST), e-mails are printed here instead of sent.
 	@$(KW) reminders
 	@if [ -z "$${KEYWORKER_EMAIL_HOST:-}" ]; then export KEYWORKER_EMAIL_TO_CONSOLE=1; fi; \
+	  export KEYWORKER_SITE_URL=$${KEYWORKER_SITE_URL:-http://$(HOST):$(PORT)}; \
 	  $(KW) db_worker --no-reload -v 0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  KEYWORKER_SECURE_COOKIES=$${KEYWORKER_SECURE_COOKIES:-0} \
 	  $(BIN)/gunicorn keyworker.wsgi:application -b $(HOST):$(PORT) -w $(WORKERS) \

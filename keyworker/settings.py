@@ -6,6 +6,8 @@ KEYWORKER_ALLOWED_HOSTS  comma-separated host names (default: localhost names on
 KEYWORKER_DATA_DIR       where the SQLite database, secret key and collected static files live (default ./var)
 DATABASE_URL             postgres://user:pass@host:port/name selects PostgreSQL; unset = embedded SQLite
 KEYWORKER_EMAIL_HOST / KEYWORKER_EMAIL_PORT   SMTP server for notifications (default localhost:25)
+KEYWORKER_SITE_URL       the address staff reach Keyworker at, e.g. https://keyworker.example.org: links in e-mails
+                         are made absolute with it (without it they are paths)
 KEYWORKER_EMAIL_TO_CONSOLE  "1" prints e-mails to the terminal instead of sending them (`make run` sets it
                          when no SMTP server is given, so the demo's reminders and alerts can be seen)
 KEYWORKER_PRODUCTION     "1" behind TLS in production: secure __Host- cookies, HSTS, HTTPS redirect, no DEBUG,
@@ -288,6 +290,7 @@ if os.environ.get("KEYWORKER_EMAIL_TO_CONSOLE") == "1":
 EMAIL_HOST = os.environ.get("KEYWORKER_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KEYWORKER_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KEYWORKER_FROM_EMAIL", "keyworker@localhost")
+KEYWORKER_SITE_URL = os.environ.get("KEYWORKER_SITE_URL", "").rstrip("/")
 
 # Background jobs (reminders, lone-working escalation): django-tasks with its database backend; a worker
 # (`keyworker db_worker`) runs them. docs/decisions/0021-background-jobs.md

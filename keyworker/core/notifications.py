@@ -14,6 +14,11 @@ from keyworker.accounts.models import User
 from keyworker.core.models import Notification
 
 
+def email_link_line(link: str) -> str:
+    """The closing line of every e-mail: where to sign in and look (absolute with KEYWORKER_SITE_URL)."""
+    return f"Sign in to Keyworker to see it: {settings.KEYWORKER_SITE_URL}{link}"
+
+
 def notify(
     *, recipients: Iterable[User], subject: str, body: str, link: str = "", email: bool = False
 ) -> list[Notification]:
@@ -30,7 +35,7 @@ def notify(
             if addresses:
                 send_mail(
                     subject,
-                    f"{body}\n\nSign in to Keyworker to see it: {link}",
+                    f"{body}\n\n{email_link_line(link)}",
                     settings.DEFAULT_FROM_EMAIL,
                     addresses,
                     fail_silently=False,

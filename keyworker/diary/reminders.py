@@ -39,7 +39,7 @@ from keyworker.audit.services import audit_event_record
 from keyworker.casework.models import Case, Task
 from keyworker.casework.selectors import task_list_for
 from keyworker.core import policy
-from keyworker.core.notifications import notify
+from keyworker.core.notifications import email_link_line, notify
 from keyworker.custody.models import CustodyEpisode, Hearing
 from keyworker.diary.models import Appointment, AppointmentKind, ReminderKind, ReminderSent
 from keyworker.diary.selectors.calendar_feeds import LIVE_CASE_STATUSES, NOT_HAPPENING, case_references_for
@@ -267,7 +267,7 @@ def _send_one(reminder: Reminder, today: dt.date) -> bool:
             notify(recipients=[reminder.recipient], subject=reminder.subject, body=reminder.body, link=reminder.link)
             send_mail(
                 reminder.subject,
-                f"{reminder.body}\n\nSign in to Keyworker to see it: {reminder.link}",
+                f"{reminder.body}\n\n{email_link_line(reminder.link)}",
                 settings.DEFAULT_FROM_EMAIL,
                 [reminder.recipient.email],
                 fail_silently=False,

@@ -28,6 +28,7 @@ from keyworker.casework.models import Case, Contact, Task
 from keyworker.core.testing import (
     AppointmentFactory,
     ContactFactory,
+    CustodyEpisodeFactory,
     Personas,
     TaskFactory,
     UserFactory,
@@ -171,6 +172,8 @@ def _build_world() -> World:
                     granted_at=now,
                     expires_at=now + dt.timedelta(hours=4),
                 )
+        # in custody, out in ten days: so the release board would list the client to whoever may see them
+        CustodyEpisodeFactory(client=client, release_on=timezone.localdate() + dt.timedelta(days=10))
         for viewer in everyone:  # so each viewer's My week would list the client if they may see them
             AppointmentFactory(staff=viewer, client=client, starts_at=now, ends_at=now + dt.timedelta(minutes=30))
         bundles[state] = Bundle(client=client, case=case, contact=contact, task=task, lifted_rule=lifted, marker=marker)
@@ -222,6 +225,8 @@ LISTING_PAGES = {
     "casework:caseload": {"status": ""},
     "people:search": {"q": "{marker}"},
     "diary:my_week": {},
+    "custody:release_board": {},
+    "diary:team_week": {},
 }
 PAGE_ROUTES = {
     "diary:my_week": "my-week",

@@ -293,3 +293,12 @@ def test_a_reminder_is_audited_as_sent_to_whom(personas: Personas, smtp: Inbox):
     assert event.client_id == person.pk and event.actor is None
     assert event.detail == {"what": "reminder_email", "kind": "release_7", "recipient": str(personas.you.pk)}
     assert ReminderSent.objects.get().object_id == episode.pk
+
+
+def test_links_in_e_mails_are_absolute_with_the_site_address(personas: Personas, smtp: Inbox, settings):
+    settings.KEYWORKER_SITE_URL = "https://keyworker.example.org"
+    TaskFactory(owner=personas.you, title="Send the referral", due_on=TODAY - dt.timedelta(days=1))
+    with time_machine.travel(SEVEN_AM, tick=False):
+        call_command("reminders", "--now")
+    (message,) = smtp.messages
+    assert "Sign in to Keyworker to see it: https://keyworker.example.org/week/" in _body(message)
