@@ -129,7 +129,9 @@ class VisitRowForm(forms.Form):
 
     @property
     def is_blank(self) -> bool:
-        return not any(self.data.get(self.add_prefix(name)) for name in ("client", "starts", "minutes"))
+        # The length comes pre-filled, so a browser posts it in every row: a row is blank without a client and
+        # a start time.
+        return not any(self.data.get(self.add_prefix(name)) for name in ("client", "starts"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,7 +14,6 @@ from keyworker.accounts.models import Role
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.core.testing import (
     ChargeFactory,
-    CustodyEpisodeFactory,
     EstablishmentFactory,
     HearingFactory,
     Personas,
@@ -210,7 +209,7 @@ def test_custody_record_operations_follow_the_matrix():
     world = _build_world()
     ids = {}
     for state, bundle in world.bundles.items():
-        episode = CustodyEpisodeFactory(client=bundle.client)
+        episode = bundle.client.custody_episodes.get()  # the world puts each client in custody
         need = ReleaseNeed.objects.create(episode=episode, need="gp", pathway="health", title="GP")
         hearing = HearingFactory(client=bundle.client, starts_at=timezone.now() - dt.timedelta(hours=1))
         ids[state] = (episode, need, hearing)

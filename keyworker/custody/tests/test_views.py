@@ -85,7 +85,8 @@ def test_custody_record_routes_follow_the_client_record_matrix():
     world = _build_world()
     records = {}
     for state, bundle in world.bundles.items():
-        episode = CustodyEpisodeFactory(client=bundle.client, prison_number=f"P{bundle.marker}"[:20])
+        episode = bundle.client.custody_episodes.get()  # the world puts each client in custody
+        CustodyEpisode.objects.filter(pk=episode.pk).update(prison_number=f"P{bundle.marker}"[:20])
         need = ReleaseNeed.objects.create(episode=episode, need="gp", pathway="health", title=f"GP {bundle.marker}")
         hearing = HearingFactory(client=bundle.client, description=f"Hearing of {bundle.marker}")
         records[state] = {"episode": episode.pk, "need": need.pk, "hearing": hearing.pk}
