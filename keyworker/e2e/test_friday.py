@@ -60,7 +60,6 @@ def test_friday_court(page: Any, axe: AxeChecked) -> None:
         _friday(page, axe)
     elapsed = time.monotonic() - started
     print(f"\nFriday played in Chromium in {elapsed:.1f}s; axe checked {len(axe.checked)} pages")
-    assert elapsed < 60, f"Friday took {elapsed:.1f}s"
 
 
 def _hearing(you: User, court: Any, client: Client, starts_at: dt.datetime, kind: str, offence: str) -> Hearing:

@@ -186,4 +186,3 @@ def test_monday_intake_with_no_funding(browser: Any, live_server: Any, page: Any
 
     elapsed = time.monotonic() - started
     print(f"\nMonday played in Chromium in {elapsed:.1f}s; axe checked {len(axe.checked)} + manager pages")
-    assert elapsed < 60, f"Monday took {elapsed:.1f}s"

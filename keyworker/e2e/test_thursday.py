@@ -57,7 +57,6 @@ def test_thursday_prison_visits(browser: Any, live_server: Any, page: Any, axe: 
         _thursday(browser, live_server, page, axe)
     elapsed = time.monotonic() - started
     print(f"\nThursday played in Chromium in {elapsed:.1f}s; axe checked {len(axe.checked)} + teammate pages")
-    assert elapsed < 60, f"Thursday took {elapsed:.1f}s"
 
 
 def _in_custody(you: User, prison: Any, clients: list[Client]) -> None:

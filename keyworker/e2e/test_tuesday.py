@@ -51,7 +51,6 @@ def test_tuesday_through_the_gate(page: Any, axe: AxeChecked) -> None:
         _tuesday(page, axe)
     elapsed = time.monotonic() - started
     print(f"\nTuesday played in Chromium in {elapsed:.1f}s; axe checked {len(axe.checked)} pages")
-    assert elapsed < 60, f"Tuesday took {elapsed:.1f}s"
 
 
 def _tuesday(page: Any, axe: AxeChecked) -> None:

@@ -174,7 +174,6 @@ def test_wednesday_missed_check_out_escalates_to_buddy_then_manager(
             f"\nWednesday's missed check-out played in Chromium in {elapsed:.1f}s; axe checked "
             f"{len(axe.checked)} of the caseworker's pages"
         )
-        assert elapsed < 45, f"took {elapsed:.1f}s"
 
 
 def _check_in_from_the_diary(page: Any, axe: AxeChecked, personas: Personas) -> None:
@@ -303,4 +302,3 @@ def test_send_alert_reaches_buddy_and_manager_at_once(browser: Any, live_server:
     }
     elapsed = time.monotonic() - started
     print(f'\n"Send alert" played in Chromium in {elapsed:.1f}s')
-    assert elapsed < 20, f"took {elapsed:.1f}s"
