@@ -112,9 +112,10 @@ run: install ## Install, migrate, load the demo and serve on http://127.0.0.1:80
 	@# stops with it; `keyworker reminders` queues today's reminder sweep, which then keeps itself going.
 	@# Plain http on loopback: cookies must not require https here. No control socket: it lives in
 	@# ~/.gunicorn and would clash with a second clone's server.
-	@# Without an SMTP server (KEYWORKER_EMAIL_HOST), e-mails are printed here instead of sent.
+	@# Without an SMTP server (KEYWORKER_EMAIL_HOST), e-mails are written to var/mail/ instead of sent.
 	@$(KW) reminders
-	@if [ -z "$${KEYWORKER_EMAIL_HOST:-}" ]; then export KEYWORKER_EMAIL_TO_CONSOLE=1; fi; \
+	@if [ -z "$${KEYWORKER_EMAIL_HOST:-}" ]; then export KEYWORKER_EMAIL_TO_FILES=1; \
+	    echo "No SMTP server given (KEYWORKER_EMAIL_HOST): e-mails are written to var/mail/"; fi; \
 	  export KEYWORKER_SITE_URL=$${KEYWORKER_SITE_URL:-http://$(HOST):$(PORT)}; \
 	  $(KW) db_worker --no-reload -v 0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  KEYWORKER_SECURE_COOKIES=$${KEYWORKER_SECURE_COOKIES:-0} \

@@ -8,8 +8,8 @@ DATABASE_URL             postgres://user:pass@host:port/name selects PostgreSQL;
 KEYWORKER_EMAIL_HOST / KEYWORKER_EMAIL_PORT   SMTP server for notifications (default localhost:25)
 KEYWORKER_SITE_URL       the address staff reach Keyworker at, e.g. https://keyworker.example.org: links in e-mails
                          are made absolute with it (without it they are paths)
-KEYWORKER_EMAIL_TO_CONSOLE  "1" prints e-mails to the terminal instead of sending them (`make run` sets it
-                         when no SMTP server is given, so the demo's reminders and alerts can be seen)
+KEYWORKER_EMAIL_TO_FILES "1" writes e-mails as files into <data dir>/mail/ instead of sending them (`make run`
+                         sets it when no SMTP server is given, so the demo's reminders and alerts can be read)
 KEYWORKER_PRODUCTION     "1" behind TLS in production: secure __Host- cookies, HSTS, HTTPS redirect, no DEBUG,
                          and KEYWORKER_SECRET_KEY becomes mandatory (docs/decisions/0014)
 KEYWORKER_SECURE_COOKIES "1" for secure (https-only) cookies without the rest of KEYWORKER_PRODUCTION
@@ -285,8 +285,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-if os.environ.get("KEYWORKER_EMAIL_TO_CONSOLE") == "1":
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if os.environ.get("KEYWORKER_EMAIL_TO_FILES") == "1":
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = os.environ.get("KEYWORKER_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KEYWORKER_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KEYWORKER_FROM_EMAIL", "keyworker@localhost")
