@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "keyworker.outcomes",
     "keyworker.intake",
     "keyworker.funding",
+    "keyworker.services",
+    "keyworker.privacy",
     "keyworker.api",
 ]
 

@@ -54,3 +54,16 @@ def one_or_not_found(queryset: QuerySet[M], **lookup: Any) -> M:
         return queryset.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise NotFound() from exc
+
+
+class SafetyCheckFailed(ValidationFailed):
+    """A booking the safety check warns about (an unsafe area, someone to keep apart), sent without a reason to
+    go ahead. `warnings` are safe to show to the person booking: none names anyone they cannot see. The
+    same booking with a reason (`safety_override_reason`) is saved, and the reason kept with it."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(
+            "Check before booking: " + " ".join(warnings) + " Give a reason to go ahead, or choose another.",
+            {"safety_override_reason": ["Give a reason to go ahead, or change the booking."]},
+        )
+        self.warnings = warnings

@@ -351,3 +351,56 @@ def can_stand_down(user: User, visit: LoneWorkingVisit) -> bool:
 def can_use_calendar_feed(user: User) -> bool:
     """A private calendar feed of one's own diary: anyone with a diary."""
     return can_use_casework(user)
+
+
+# --- services, referrals out, signposting, courses, the safety profile (issue 6) -------------------------------
+
+
+def can_use_services_directory(user: User) -> bool:
+    """Partner services hold no personal data: casework staff and the safeguarding lead read them."""
+    return can_use_casework(user) or (_is_active_staff(user) and user.role == Role.SAFEGUARDING_LEAD)
+
+
+def can_edit_services_directory(user: User) -> bool:
+    """Casework staff keep the directory current (audited), as with the prisons and courts."""
+    return can_use_casework(user)
+
+
+def outbound_referrals_visible_to(user: User) -> QuerySet:
+    """A referral out is part of its client's record: in reach exactly when the client is."""
+    from keyworker.services.models import OutboundReferral
+
+    return OutboundReferral.objects.filter(client__in=clients_visible_to(user))
+
+
+def signpostings_visible_to(user: User) -> QuerySet:
+    """Signposting someone who is not a client is seen by the worker who gave it and by the safeguarding lead;
+    never by anyone else, and it is linked to no client's file."""
+    from keyworker.services.models import Signposting
+
+    if not _is_active_staff(user):
+        return Signposting.objects.none()
+    if user.role == Role.SAFEGUARDING_LEAD:
+        return Signposting.objects.all()
+    if user.role in CASEWORK_ROLES:
+        return Signposting.objects.filter(given_by_id=user.pk)
+    return Signposting.objects.none()
+
+
+def can_signpost(user: User) -> bool:
+    return can_use_casework(user)
+
+
+def can_manage_courses(user: User) -> bool:
+    """Courses, cohorts, venues and sessions (no personal data) are set up by casework staff; enrolling a
+    client needs can_record_on for that client."""
+    return can_use_casework(user)
+
+
+def keep_apart_visible_to(user: User) -> QuerySet:
+    """A keep-apart pair names two people: only staff who can see both see the pair. Anyone else learns at
+    most, from a booking warning, that someone on the session must be kept apart from their client."""
+    from keyworker.safeguarding.models import KeepApart
+
+    visible = clients_visible_to(user)
+    return KeepApart.objects.filter(client_a__in=visible, client_b__in=visible)

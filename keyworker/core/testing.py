@@ -27,6 +27,7 @@ from keyworker.custody.models import (
 )
 from keyworker.diary.models import Appointment, AppointmentKind, LoneWorkingVisit
 from keyworker.people.models import Client
+from keyworker.services.models import Cohort, Course, CourseSession, Organisation, Service, ServiceCategory, Venue
 
 
 class Inbox:
@@ -219,6 +220,65 @@ class LoneWorkingVisitFactory(factory.django.DjangoModelFactory[LoneWorkingVisit
     place = "Flat 3, 12 Example Road, London SE5 0AA"
     checked_in_at = factory.LazyFunction(timezone.now)
     expected_end = factory.LazyAttribute(lambda o: o.checked_in_at + dt.timedelta(hours=1))
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Partner Trust {n}")
+
+
+class ServiceFactory(factory.django.DjangoModelFactory[Service]):
+    class Meta:
+        model = Service
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Support Service {n}")
+    category = ServiceCategory.DRUGS_ALCOHOL
+    phone = "020 7946 0123"
+    area_covered = "Lambeth"
+
+
+class VenueFactory(factory.django.DjangoModelFactory[Venue]):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Community Hall {n}")
+    address = "1 Hall Road, London"
+    postcode = "SE5 8AA"
+    borough = "Southwark"
+
+
+class CourseFactory(factory.django.DjangoModelFactory[Course]):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Construction skills {n}")
+
+
+class CohortFactory(factory.django.DjangoModelFactory[Cohort]):
+    class Meta:
+        model = Cohort
+
+    course = factory.SubFactory(CourseFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    venue = factory.SubFactory(VenueFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + dt.timedelta(weeks=6))
+    capacity = 12
+
+
+class CourseSessionFactory(factory.django.DjangoModelFactory[CourseSession]):
+    class Meta:
+        model = CourseSession
+
+    cohort = factory.SubFactory(CohortFactory)
+    starts_at = factory.LazyAttribute(
+        lambda o: timezone.make_aware(dt.datetime.combine(o.cohort.starts_on, dt.time(10, 0)))
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
 
 
 @dataclass

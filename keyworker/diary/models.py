@@ -60,6 +60,8 @@ class Appointment(BaseModel):
     establishment = models.ForeignKey(
         "custody.Establishment", null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
     )
+    # A venue from the services directory (a course room, a youth centre): its area is safety-checked.
+    venue = models.ForeignKey("services.Venue", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Appointments booked together (several clients at one prison on one day) share a group: one row per
     # client, so each client's record, status, outcome and access rules stay their own.
     group = models.UUIDField(null=True, blank=True, db_index=True)
@@ -78,6 +80,8 @@ class Appointment(BaseModel):
     outcome_contact = models.OneToOneField(
         "casework.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="appointment"
     )
+    # Why the worker went ahead when the safety check warned (unsafe area, someone to keep apart).
+    safety_override_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -94,3 +94,53 @@ class AreaConcern(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.summary[:40]}"
+
+
+# --- the safety profile (issue 6): unsafe areas and people to keep apart --------------------------------------
+
+
+class AreaKind(models.TextChoices):
+    BOROUGH = "borough", "Borough"
+    POSTCODE_DISTRICT = "postcode_district", "Postcode district"
+
+
+class UnsafeArea(BaseModel):
+    """An area that is unsafe for a client (a borough, or a postcode district like SE15), with why and where
+    that came from. No labels, no group names: only where they should not be sent."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="unsafe_areas")
+    kind = models.CharField(max_length=20, choices=AreaKind.choices)
+    area = models.CharField(max_length=60, help_text="Stored normalised: a borough's name, or an outward postcode.")
+    reason = models.TextField()
+    source = models.CharField(max_length=200, help_text="Who said so, e.g. the client, police, a partner.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["area"]
+        indexes = [models.Index(fields=["client", "ended_on"])]
+
+    def __str__(self) -> str:
+        return self.area
+
+
+class KeepApart(BaseModel):
+    """Two clients who must not be booked together, recorded once as a pair (the lower id first) with the
+    reason and its source. Seen only by staff who can see both people."""
+
+    client_a = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    client_b = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    source = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(client_a__lt=models.F("client_b")), name="keep_apart_ordered"),
+            models.UniqueConstraint(
+                fields=["client_a", "client_b"], condition=models.Q(ended_on__isnull=True), name="keep_apart_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["client_b"])]
