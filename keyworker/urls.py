@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("keyworker.intake.urls")),
     path("", include("keyworker.funding.urls")),
     path("", include("keyworker.custody.urls")),
+    path("", include("keyworker.services.urls")),
     path("", include("keyworker.diary.urls")),
     path("", include("keyworker.casework.urls")),
     path("", include("keyworker.people.urls")),

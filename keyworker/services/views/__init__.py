@@ -1,0 +1,1 @@
+"""Pages of the services app, one module per part: directory, referrals out, signposting, courses."""
