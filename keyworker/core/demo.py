@@ -1,5 +1,6 @@
 """The demo: three teams, staff in every role, about 200 fictional clients with two years of casework, and
-the acceptance week from DESIGN.md staged in the current week for Dee Harlow (dee@demo.keyworker.test).
+the acceptance week from DESIGN.md staged in the current week for Dee Harlow (dee@demo.keyworker.test), with
+local partner services, referrals out, courses and safety profiles around it.
 
 Everyone here is invented. Phone numbers are from Ofcom's ranges reserved for drama (07700 900xxx, 020 7946 0xxx) and
 e-mail addresses use reserved domains. The random stream is seeded, so the same day gives the same demo;
@@ -13,6 +14,7 @@ transaction, so a failed rebuild leaves the old demo in place.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import time
 import uuid
@@ -67,7 +69,35 @@ from keyworker.diary.models import (
     LoneWorkingStatus,
     LoneWorkingVisit,
 )
+from keyworker.intake.models import AgencyKind, ConsentMethod, ConsentRecord, LawfulBasis
+from keyworker.intake.rules import sharing_permitted
+from keyworker.intake.selectors import consent_fact
 from keyworker.people.models import Client, Gender
+from keyworker.privacy.models import Disclosure
+from keyworker.safeguarding.models import AreaKind, KeepApart, UnsafeArea
+from keyworker.services.models import (
+    ENDED_OUTBOUND_STATUSES,
+    AttendanceStatus,
+    Cohort,
+    Course,
+    CourseSession,
+    Enrolment,
+    EnrolmentStatus,
+    Organisation,
+    OutboundOutcome,
+    OutboundReferral,
+    OutboundReferralUpdate,
+    OutboundStatus,
+    ReferralMethod,
+    Service,
+    ServiceCategory,
+    SessionAttendance,
+    Signposting,
+    SignpostingMethod,
+    Venue,
+)
+from keyworker.services.rules import agency_kind_for, can_move, default_outcome
+from keyworker.services.services.referrals import recipient_of
 
 SEED = 2026
 DEFAULT_CLIENTS = 200
@@ -991,6 +1021,236 @@ NEED_NOTES: dict[str, tuple[str, str]] = {
 }
 
 
+# --- Partner services, courses and safety profiles (issue 6) ---------------------------------------------------
+# Local services are invented (phone numbers from Ofcom's drama ranges, e-mail and web addresses on reserved
+# domains). The national helplines are seeded by the services app's data migration; the demo looks the one it
+# signposts to up by name and makes it only if it is missing, so there is always one row.
+
+
+@dataclass(frozen=True)
+class _OrganisationSpec:
+    name: str
+    phone: str
+    email: str
+    website: str
+    address: str
+
+
+@dataclass(frozen=True)
+class _ServiceSpec:
+    organisation: str
+    name: str
+    category: str
+    description: str
+    phone: str
+    email: str
+    opening_hours: str
+    criteria: str
+    referral_method: str
+    area_covered: str
+    contact_notes: str = ""
+
+
+SOUTH_THAMES_TRUST = "South Thames Community Health NHS Trust"
+HARBOUR_HOUSING = "Harbour Housing Advice"
+FERRIER_LAW = "Ferrier Street Law Centre"
+RIVERSIDE = "Riverside Futures"
+OPEN_DOOR = "Open Door Families"
+SAFER_HOMES = "Safer Homes South London"
+BROCKWELL_YOUTH = "Brockwell Youth Training"
+ORGANISATIONS: tuple[_OrganisationSpec, ...] = (
+    _OrganisationSpec(
+        SOUTH_THAMES_TRUST,
+        "020 7946 0310",
+        "enquiries@south-thames-health.example",
+        "https://south-thames-health.example",
+        "Trust headquarters, 40 Denmark Hill Road, London SE5 8XX",
+    ),
+    _OrganisationSpec(
+        HARBOUR_HOUSING,
+        "020 7946 0320",
+        "advice@harbour-housing.example",
+        "https://harbour-housing.example",
+        "Unit 3, Camberwell Arches, London SE5 7XX",
+    ),
+    _OrganisationSpec(
+        FERRIER_LAW,
+        "020 7946 0330",
+        "clinic@ferrier-law.example",
+        "https://ferrier-law.example",
+        "12 Ferrier Street, London SE17 2XX",
+    ),
+    _OrganisationSpec(
+        RIVERSIDE,
+        "0113 496 0521",
+        "hello@riverside-futures.example",
+        "https://riverside-futures.example",
+        "London hub: 88 Norwood Road, London SE27 9XX",
+    ),
+    _OrganisationSpec(
+        OPEN_DOOR,
+        "020 7946 0350",
+        "families@open-door-families.example",
+        "https://open-door-families.example",
+        "The Old Library, Selhurst Road, London SE25 6XX",
+    ),
+    _OrganisationSpec(
+        SAFER_HOMES,
+        "020 7946 0360",
+        "outreach@safer-homes.example",
+        "https://safer-homes.example",
+        "Address withheld (refuge provider).",
+    ),
+    _OrganisationSpec(
+        BROCKWELL_YOUTH,
+        "020 7946 0370",
+        "courses@brockwell-youth.example",
+        "https://brockwell-youth.example",
+        "Brockwell Hall Annexe, Norwood Road, London SE24 9XX",
+    ),
+)
+BRIEF_INTERVENTION = "Brief Intervention Service"
+HOUSING_ADVICE = "Housing Advice Line and Drop-in"
+WELLBEING = "Young Adults' Wellbeing Team"
+LEGAL_CLINIC = "Free Legal Advice Clinic"
+ROUTES_INTO_WORK = "Routes into Work"
+FAMILY_TIES = "Family Ties"
+DA_OUTREACH = "Domestic Abuse Outreach and IDVA Service"
+SERVICES: tuple[_ServiceSpec, ...] = (
+    _ServiceSpec(
+        SOUTH_THAMES_TRUST,
+        BRIEF_INTERVENTION,
+        ServiceCategory.DRUGS_ALCOHOL,
+        "Short, practical support for people using drugs or alcohol: an assessment, harm reduction, up to six "
+        "one-to-one sessions, and a way into longer treatment if it is needed. Takes referrals from prison "
+        "before release, so the first appointment can be booked for the week after.",
+        "020 7946 0311",
+        "bis.referrals@south-thames-health.example",
+        "Monday to Friday 9:00 to 17:00; late clinic Thursday until 19:00",
+        "18 and over, living in Lambeth or Southwark (or released to an address there). Any drug, any amount.",
+        ReferralMethod.FORM,
+        "Lambeth, Southwark",
+        "Professional referral form by secure e-mail. Self-referral by phone or the Thursday drop-in.",
+    ),
+    _ServiceSpec(
+        SOUTH_THAMES_TRUST,
+        WELLBEING,
+        ServiceCategory.MENTAL_HEALTH,
+        "Talking therapies and a named worker for young adults with low mood, anxiety or trauma, including "
+        "after violence. Works with the GP and the charity's caseworker.",
+        "020 7946 0312",
+        "wellbeing.referrals@south-thames-health.example",
+        "Monday to Friday 9:00 to 17:00",
+        "16 to 25, registered with a GP in Lambeth, Southwark or Croydon. Not a crisis service: in a crisis, "
+        "call NHS 111 and choose the mental health option.",
+        ReferralMethod.FORM,
+        "Lambeth, Southwark, Croydon",
+    ),
+    _ServiceSpec(
+        HARBOUR_HOUSING,
+        HOUSING_ADVICE,
+        ServiceCategory.HOUSING,
+        "Housing advice for people leaving prison or at risk of sleeping rough: homelessness applications, "
+        "hostel and supported housing referrals, tenancy problems, rent arrears.",
+        "020 7946 0321",
+        "referrals@harbour-housing.example",
+        "Advice line Monday to Friday 10:00 to 16:00; drop-in Tuesday and Thursday 10:00 to 13:00",
+        "18 and over with a local connection to Lambeth, Southwark or Croydon. Pre-release work from 8 weeks "
+        "before a release date.",
+        ReferralMethod.EMAIL,
+        "Lambeth, Southwark, Croydon",
+    ),
+    _ServiceSpec(
+        FERRIER_LAW,
+        LEGAL_CLINIC,
+        ServiceCategory.LEGAL,
+        "Free advice from volunteer solicitors on housing, debt, benefits, employment and immigration. Does "
+        "not take criminal cases.",
+        "020 7946 0331",
+        "clinic@ferrier-law.example",
+        "Tuesday and Thursday 18:00 to 20:00, by appointment",
+        "Anyone living or working in Southwark or Lambeth.",
+        ReferralMethod.PHONE,
+        "Lambeth, Southwark",
+    ),
+    _ServiceSpec(
+        RIVERSIDE,
+        ROUTES_INTO_WORK,
+        ServiceCategory.EMPLOYMENT_TRAINING,
+        "Employment support for young people with convictions: CVs, disclosure advice, interview practice, "
+        "short courses and introductions to employers who hire people with records.",
+        "020 7946 0341",
+        "routes@riverside-futures.example",
+        "Monday to Friday 9:30 to 17:00",
+        "16 to 30, living in south London. A conviction is not a barrier.",
+        ReferralMethod.ONLINE,
+        "South London",
+    ),
+    _ServiceSpec(
+        OPEN_DOOR,
+        FAMILY_TIES,
+        ServiceCategory.FAMILY,
+        "Support for families affected by prison or violence: parenting groups, help keeping in touch with a "
+        "parent inside, and a worker for brothers and sisters.",
+        "020 7946 0351",
+        "families@open-door-families.example",
+        "Monday to Friday 9:00 to 17:00; parents' group Wednesday evenings",
+        "Families living in Croydon, Lambeth or Southwark.",
+        ReferralMethod.FORM,
+        "Croydon, Lambeth, Southwark",
+    ),
+    _ServiceSpec(
+        SAFER_HOMES,
+        DA_OUTREACH,
+        ServiceCategory.DOMESTIC_ABUSE,
+        "Outreach and independent domestic violence advisers (IDVAs) for anyone experiencing domestic abuse: "
+        "safety planning, help with the police and courts, refuge referrals.",
+        "020 7946 0361",
+        "outreach@safer-homes.example",
+        "Monday to Friday 9:00 to 17:00",
+        "Anyone 16 or over affected by domestic abuse in Lambeth, Southwark or Croydon. Self-referral welcome.",
+        ReferralMethod.SELF,
+        "Lambeth, Southwark, Croydon",
+        "Out of hours: the National Domestic Abuse Helpline, 0808 2000 247, 24 hours.",
+    ),
+)
+NATIONAL_DA_HELPLINE = "National Domestic Abuse Helpline"
+# Venues: invented names, London postcodes and boroughs (what safety-aware booking checks).
+WALWORTH_SKILLS = ("Walworth Road Skills Centre", "214 Walworth Road, London", "SE17 1JE", "Southwark")
+NORWOOD_KITCHEN = ("Norwood Works Training Kitchen", "88 Norwood Road, London", "SE27 9AZ", "Lambeth")
+SELHURST_HUB = ("Selhurst Youth and Community Hub", "5 Selhurst Road, London", "SE25 6LQ", "Croydon")
+CANADA_WATER_ROOMS = ("Canada Water Community Rooms", "21 Surrey Quays Road, London", "SE16 7AX", "Southwark")
+VENUES = (WALWORTH_SKILLS, NORWOOD_KITCHEN, SELHURST_HUB, CANADA_WATER_ROOMS)
+
+NEXT_STEPS = "Next Steps: construction skills (CSCS card)"
+KITCHEN_READY = "Kitchen Ready: food hygiene and barista skills"
+YOUTH_WORK = "Level 2 Award in Youth Work"
+# (title, provider or None for the charity's own, description, qualification)
+COURSES: tuple[tuple[str, str | None, str, str], ...] = (
+    (
+        NEXT_STEPS,
+        None,
+        "The charity's own two-week course with a construction training partner: health and safety on site, "
+        "manual handling, the CITB test, then introductions to contractors who take on people with records.",
+        "CSCS Green Labourer card (Level 1 Award in Health and Safety in a Construction Environment)",
+    ),
+    (
+        KITCHEN_READY,
+        RIVERSIDE,
+        "Six Thursday sessions in a working training kitchen: food safety, barista skills, a trial shift with "
+        "a partner café.",
+        "Level 2 Award in Food Safety in Catering",
+    ),
+    (
+        YOUTH_WORK,
+        BROCKWELL_YOUTH,
+        "Ten weekly evening sessions for young adults who want to work with young people, with a placement.",
+        "Level 2 Award in Youth Work Practice",
+    ),
+)
+COURSE_TITLES = tuple(title for title, *_ in COURSES)
+
+
 # --- Results ----------------------------------------------------------------------------------------------
 
 
@@ -1061,7 +1321,42 @@ def demo_counts() -> dict[str, int]:
         "appointments": Appointment.objects.filter(staff__email__iendswith=f"@{DEMO_DOMAIN}").count(),
         "custody episodes": CustodyEpisode.objects.filter(client__in=demo_clients).count(),
         "court hearings": Hearing.objects.filter(client__in=demo_clients).count(),
+        "referrals out": OutboundReferral.objects.filter(client__in=demo_clients).count(),
+        "signpostings": Signposting.objects.filter(given_by__email__iendswith=f"@{DEMO_DOMAIN}").count(),
+        "course cohorts": Cohort.objects.filter(course__title__in=COURSE_TITLES).count(),
+        "enrolments": Enrolment.objects.filter(client__in=demo_clients).count(),
+        "keep-apart pairs": KeepApart.objects.filter(client_a__in=demo_clients).count(),
     }
+
+
+def national_helpline() -> Service:
+    """The National Domestic Abuse Helpline: the row the services app seeds if it is there (found by name),
+    otherwise made here the same way, so there is only ever one."""
+    seeded = Service.objects.filter(name=NATIONAL_DA_HELPLINE).order_by("created_at").first()
+    if seeded is not None:
+        return seeded
+    refuge, _ = Organisation.objects.get_or_create(
+        name="Refuge", defaults={"website": "https://refuge.org.uk", "phone": "0808 2000 247"}
+    )
+    helpline, _ = Service.objects.get_or_create(
+        organisation=refuge,
+        name=NATIONAL_DA_HELPLINE,
+        defaults={
+            "category": ServiceCategory.DOMESTIC_ABUSE,
+            "description": "Free, confidential support for anyone experiencing domestic abuse, and for "
+            "friends, family and professionals calling on their behalf.",
+            "phone": "0808 2000 247",
+            "website": "https://www.nationaldahelpline.org.uk",
+            "contact_notes": "Live chat on the website on weekdays; British Sign Language service online.",
+            "opening_hours": "24 hours a day, every day",
+            "criteria": "Anyone affected by domestic abuse, anywhere in England.",
+            "referral_method": ReferralMethod.SELF,
+            "area_covered": "National",
+            "is_national": True,
+            "is_helpline": True,
+        },
+    )
+    return helpline
 
 
 def current_week_monday(today: dt.date | None = None) -> dt.date:
@@ -1131,7 +1426,10 @@ def demo_purge() -> int:
     from keyworker.funding.models import Funder
 
     funders = set(Funder.objects.filter(name__in=FUNDER_NAMES).values_list("pk", flat=True))
-    rows = _referring_closure({Team: teams, User: users, Client: clients, Funder: funders})
+    # The directory, venues and courses stay (made with get_or_create); the demo's cohorts are dated from the
+    # day it was loaded, so they go, with their sessions, enrolments and attendance.
+    cohorts = set(Cohort.objects.filter(course__title__in=COURSE_TITLES).values_list("pk", flat=True))
+    rows = _referring_closure({Team: teams, User: users, Client: clients, Funder: funders, Cohort: cohorts})
     # Audit events name their client by a plain UUID (so the trail outlives erasure): include them too.
     # The log is append-only (database triggers, hash chain): demo events go through the audit app's one
     # sanctioned removal, which re-links the chain after them, before the rows they point at go.
@@ -1290,6 +1588,28 @@ class _Builder:
         self.lone_covered: set[uuid.UUID] = set()  # home-visit contacts that have their lone-working visit
         self.used_names: set[tuple[str, str]] = set()
         self.phones = self.rng.sample(range(1000), 1000)
+        # Services, referrals out, courses and safety profiles: their own random stream too.
+        self.srng = random.Random(seed * 1299709)
+        self.featured: dict[str, _Plan] = {}
+        self.course_start: dt.date = self.monday
+        self.wednesday_visited = False
+        self.services: dict[str, Service] = {}
+        self.venues: dict[str, Venue] = {}
+        self.consents: list[ConsentRecord] = []
+        self.referrals: list[OutboundReferral] = []
+        self.referral_updates: list[OutboundReferralUpdate] = []
+        self.disclosures: list[Disclosure] = []
+        self.signpostings: list[Signposting] = []
+        self.cohorts: list[Cohort] = []
+        self.sessions: list[CourseSession] = []
+        self.enrolments: list[Enrolment] = []
+        self.attendance: list[SessionAttendance] = []
+        self.unsafe_areas: list[UnsafeArea] = []
+        self.keep_apart: list[KeepApart] = []
+        self.service_made: dict[uuid.UUID, dt.datetime] = {}  # when referral, course and safety rows were made
+        self.courses: dict[str, Course] = {}
+        self.set_aside: set[UUID] = set()  # clients with a part already (safety profile, a course): picks skip them
+        self.kwame_client: _Plan | None = None
 
     # helpers
 
@@ -1325,6 +1645,7 @@ class _Builder:
                 self.build_custody(plan)
                 self.build_appointments(plan)
         self.build_lone_working()
+        self.build_services()
         self.save()
 
     def build_staff(self) -> None:
@@ -2407,6 +2728,697 @@ class _Builder:
                 with_whom=contact.client.first_name,
             )
 
+    # partner services, referrals out, signposting, courses and safety profiles (issue 6)
+
+    def build_services(self) -> None:
+        """The services directory and venues (made once, kept across resets), then Dee's referrals out and
+        signposting as the week has gone so far, a spread of referrals for the rest of the caseload, safety
+        profiles, and courses: the cohort Tuesday's client starts next week, a full partner cohort with a
+        waiting list, and finished cohorts with qualifications."""
+        self.build_service_directory()
+        self.build_safety_profiles()
+        self.build_featured_referrals()
+        self.build_caseload_referrals()
+        self.build_courses()
+
+    def build_service_directory(self) -> None:
+        organisations = {}
+        for spec in ORGANISATIONS:
+            organisations[spec.name], _ = Organisation.objects.get_or_create(
+                name=spec.name,
+                defaults={"phone": spec.phone, "email": spec.email, "website": spec.website, "address": spec.address},
+            )
+        for service in SERVICES:
+            self.services[service.name], _ = Service.objects.get_or_create(
+                organisation=organisations[service.organisation],
+                name=service.name,
+                defaults={
+                    "category": service.category,
+                    "description": service.description,
+                    "phone": service.phone,
+                    "email": service.email,
+                    "opening_hours": service.opening_hours,
+                    "criteria": service.criteria,
+                    "referral_method": service.referral_method,
+                    "area_covered": service.area_covered,
+                    "contact_notes": service.contact_notes,
+                },
+            )
+        self.services[NATIONAL_DA_HELPLINE] = national_helpline()
+        for name, address, postcode, borough in VENUES:
+            self.venues[name], _ = Venue.objects.get_or_create(
+                name=name, postcode=postcode, defaults={"address": address, "borough": borough}
+            )
+        for title, provider, description, qualification in COURSES:
+            self.courses[title], _ = Course.objects.get_or_create(
+                title=title,
+                provider=organisations[provider] if provider else None,
+                defaults={"description": description, "qualification": qualification},
+            )
+
+    def made_service(self, record: models.Model, when: dt.datetime) -> None:
+        self.service_made[record.pk] = min(when, self.now)
+
+    def candidates(
+        self, *, since: dt.date, until: dt.date, team: str | None = None, keyworker: User | None = None
+    ) -> list[_Plan]:
+        """Caseload (not staged) plans with a keyworker, open from `since` to `until` and out of custody then,
+        for clients not yet given a part in this section; shuffled on the services stream."""
+        found = [
+            plan
+            for plan in self.plans
+            if not plan.staged
+            and plan.case.keyworker is not None
+            and plan.case.opened_on <= since
+            and (plan.case.closed_on is None or plan.case.closed_on >= until)
+            and (plan.case.closed_on is not None or plan.case.status == CaseStatus.OPEN)
+            and not plan.in_custody(since)
+            and not plan.in_custody(until)
+            and plan.client.pk not in self.set_aside
+            and (team is None or plan.spec.name == team)
+            and (keyworker is None or plan.case.keyworker == keyworker)
+        ]
+        self.srng.shuffle(found)
+        return found
+
+    def consent(
+        self, plan: _Plan, kinds: Iterable[str], given_on: dt.date, by: User, *, method: str, note: str = ""
+    ) -> ConsentRecord:
+        record = ConsentRecord(
+            id=self.uuid(),
+            client=plan.client,
+            basis=LawfulBasis.CONSENT,
+            covers_support=True,
+            agency_kinds=list(kinds),
+            given_on=given_on,
+            method=method,
+            note=note,
+            recorded_by=by,
+        )
+        self.consents.append(record)
+        self.made_service(record, self.at(given_on, 12, 0))
+        return record
+
+    def outbound(
+        self,
+        plan: _Plan,
+        service_name: str,
+        by: User,
+        *,
+        reason: str,
+        shared: str,
+        created_on: dt.date,
+        steps: Iterable[tuple[str, dt.date, str]] = (),
+        follow_up_on: dt.date | None = None,
+        first_appointment_at: dt.datetime | None = None,
+        status_reason: str = "",
+        outcome: str = "",
+        outcome_note: str = "",
+    ) -> OutboundReferral:
+        """A referral out, its dated steps (status, day, note), and, once sent, the disclosure it made on the
+        consent that covered it on that day (there must be one)."""
+        service = self.services[service_name]
+        steps = list(steps)
+        status = steps[-1][0] if steps else OutboundStatus.DRAFT
+        sent_on = next((day for step, day, _ in steps if step == OutboundStatus.SENT), None)
+        basis = ""
+        # The same checks the referral services make: a lawful move at each step, and a consent (or other
+        # basis) covering this kind of service on the day it was sent, whose reason is the basis kept.
+        statuses = [step for step, _, _ in steps]
+        assert not statuses or statuses[0] == OutboundStatus.SENT, statuses
+        assert all(can_move(before, after) for before, after in itertools.pairwise(statuses)), statuses
+        if status in ENDED_OUTBOUND_STATUSES:
+            outcome = outcome or default_outcome(status)
+        if sent_on is not None:
+            facts = [consent_fact(c) for c in self.consents if c.client_id == plan.client.pk]
+            permitted, basis = sharing_permitted(facts, agency_kind_for(service.category), sent_on)
+            assert permitted, (plan.client.first_name, service_name)
+        referral = OutboundReferral(
+            id=self.uuid(),
+            client=plan.client,
+            case=plan.case,
+            service=service,
+            reason=reason,
+            shared=shared,
+            basis=basis,
+            status=status,
+            sent_on=sent_on,
+            follow_up_on=follow_up_on,
+            first_appointment_at=first_appointment_at,
+            status_reason=status_reason,
+            outcome=outcome,
+            outcome_note=outcome_note,
+            ended_on=steps[-1][1] if status in ENDED_OUTBOUND_STATUSES else None,
+            made_by=by,
+        )
+        self.referrals.append(referral)
+        self.made_service(referral, self.at(created_on, 11, 0))
+        for i, (step, day, note) in enumerate(steps):
+            if step in (OutboundStatus.DECLINED, OutboundStatus.WITHDRAWN):
+                note = "\n\n".join(text for text in (status_reason, note) if text)  # as the service keeps it
+            update = OutboundReferralUpdate(
+                id=self.uuid(), referral=referral, status=step, occurred_on=day, note=note, recorded_by=by
+            )
+            self.referral_updates.append(update)
+            self.made_service(update, self.at(day, 11, 30) + dt.timedelta(minutes=i))
+        if sent_on is not None:
+            disclosure = Disclosure(
+                id=self.uuid(),
+                client=plan.client,
+                what=shared,
+                recipient=recipient_of(service),
+                basis=basis,
+                disclosed_at=min(self.at(sent_on, 11, 30), self.now),
+                disclosed_by=by,
+                source_type="services.outboundreferral",
+                source_id=referral.pk,
+            )
+            self.disclosures.append(disclosure)
+            self.made_service(disclosure, disclosure.disclosed_at)
+        return referral
+
+    def signpost(self, service_name: str, by: User, on: dt.date, who: str, note: str, method: str) -> None:
+        signposting = Signposting(
+            id=self.uuid(),
+            service=self.services[service_name],
+            given_on=on,
+            given_by=by,
+            method=method,
+            who=who,
+            note=note,
+        )
+        self.signpostings.append(signposting)
+        self.made_service(signposting, self.at(on, 16, 0))
+
+    def build_safety_profiles(self) -> None:
+        """Unsafe areas for a few clients, and two keep-apart pairs: Reece and a client of Kwame's in Dee's
+        own team, and Mikey and a Southwark client (a pair Dee cannot see the other half of)."""
+        dee, mon = self.dee, self.monday
+        darnell, reece, mikey = (self.featured[name] for name in ("darnell", "reece", "mikey"))
+        self.set_aside.update((darnell.client.pk, reece.client.pk, mikey.client.pk))
+
+        def unsafe(plan: _Plan, kind: str, area: str, reason: str, source: str, by: User, on: dt.date) -> None:
+            record = UnsafeArea(
+                id=self.uuid(), client=plan.client, kind=kind, area=area, reason=reason, source=source,
+                recorded_by=by,
+            )
+            self.unsafe_areas.append(record)
+            self.made_service(record, self.at(on, 15, 30))
+            self.set_aside.add(plan.client.pk)
+
+        def apart(one: _Plan, other: _Plan, reason: str, source: str, by: User, on: dt.date) -> None:
+            first, second = sorted((one.client, other.client), key=lambda c: c.pk)
+            pair = KeepApart(
+                id=self.uuid(), client_a=first, client_b=second, reason=reason, source=source, recorded_by=by
+            )
+            self.keep_apart.append(pair)
+            self.made_service(pair, self.at(on, 16, 15))
+            self.set_aside.update((one.client.pk, other.client.pk))
+
+        unsafe(
+            darnell,
+            AreaKind.POSTCODE_DISTRICT,
+            "SW9",
+            "People he owed money to before custody live around Stockwell; he asked not to be sent there.",
+            "Darnell, at a prison visit",
+            dee,
+            mon - dt.timedelta(days=70),
+        )
+        unsafe(
+            reece,
+            AreaKind.POSTCODE_DISTRICT,
+            "SE15",
+            "Threatened in Peckham in the spring after a fight; told not to come back.",
+            "Reece, and Lambeth police by phone to the team manager",
+            dee,
+            mon - dt.timedelta(days=200),
+        )
+        # Kwame's client is on Kitchen Ready (enrolled up to five weeks ago, running four weeks on).
+        lambeth = [
+            p
+            for p in self.candidates(since=mon - dt.timedelta(days=32), until=mon + dt.timedelta(days=28), team=LAMBETH)
+            if p.case.keyworker != dee
+        ]
+        kwame = self.staff.get(f"kwame@{DEMO_DOMAIN}")
+        lambeth.sort(key=lambda p: p.case.keyworker != kwame)  # Kwame's clients first; stable otherwise
+        if lambeth:
+            self.kwame_client = lambeth[0]
+            apart(
+                reece,
+                lambeth[0],
+                "Fell out over money last year and it ended in threats. Both say it is finished; keep them "
+                "apart in groups until that has held for a while.",
+                "Reece, at a key session; confirmed with the other client by his worker",
+                dee,
+                mon - dt.timedelta(days=45),
+            )
+        southwark = self.candidates(since=self.today, until=self.today, team=SOUTHWARK)
+        if southwark:
+            other = southwark[0]
+            apart(
+                mikey,
+                other,
+                "A relative of one of them was badly hurt in a fight the other was at. The family blames him.",
+                "Southwark youth offending team, at a multi-agency meeting",
+                self.managers[SOUTHWARK],
+                mon - dt.timedelta(days=120),
+            )
+        if len(southwark) > 1:
+            plan = southwark[1]
+            unsafe(
+                plan,
+                AreaKind.BOROUGH,
+                "Lambeth",
+                "Licence condition: an exclusion zone covering the whole borough until the licence ends.",
+                "Probation (licence conditions)",
+                plan.case.keyworker or self.managers[SOUTHWARK],
+                max(plan.case.opened_on, self.today - dt.timedelta(days=60)),
+            )
+        croydon = self.candidates(since=self.today, until=self.today, team=CROYDON)
+        if croydon:
+            plan = croydon[0]
+            unsafe(
+                plan,
+                AreaKind.POSTCODE_DISTRICT,
+                "CR7",
+                "Attacked near Thornton Heath station in the summer; still frightened of going back.",
+                "The client's mum",
+                plan.case.keyworker or self.managers[CROYDON],
+                max(plan.case.opened_on, self.today - dt.timedelta(days=90)),
+            )
+
+    def build_featured_referrals(self) -> None:
+        """Dee's referrals out: Darnell's from prison to the Brief Intervention Service, a housing referral for
+        Ashton before his release, one for Mikey she is overdue to chase, a declined one for Tremaine, a
+        finished one for Jerome; and Wednesday's, recorded only once the visit has happened: Reece to the Brief
+        Intervention Service on a consent he gives that morning, and his girlfriend signposted to the
+        National Domestic Abuse Helpline (no name, nothing in his file)."""
+        dee, mon = self.dee, self.monday
+        day = [mon + dt.timedelta(days=i) for i in range(7)]
+
+        def ago(days: int) -> dt.date:
+            return mon - dt.timedelta(days=days)
+
+        f = self.featured
+        S, A, F = OutboundStatus.SENT, OutboundStatus.ACCEPTED, OutboundStatus.FIRST_APPOINTMENT
+        verbal, written = ConsentMethod.VERBAL, ConsentMethod.WRITTEN
+        drugs, housing, probation = AgencyKind.DRUG_AND_ALCOHOL, AgencyKind.HOUSING, AgencyKind.PROBATION
+
+        darnell = f["darnell"]
+        self.consent(darnell, [drugs, housing, probation, AgencyKind.HEALTH], ago(150), dee, method=written,
+                     note="Signed at the first prison visit.")
+        release = day[1]
+        first = self.at(day[4] + dt.timedelta(days=7), 10, 30)
+        self.outbound(
+            darnell,
+            BRIEF_INTERVENTION,
+            dee,
+            reason="Cocaine, about £300 a week before custody; clean since remand and wants support to stay that "
+            "way after release.",
+            shared="Name, date of birth, prison number and release date; drug use before custody and since; "
+            "release address (hostel); probation practitioner.",
+            created_on=release - dt.timedelta(days=31),
+            steps=[
+                (S, release - dt.timedelta(days=31), "Referral form sent by secure e-mail from the prison visit."),
+                (A, release - dt.timedelta(days=26), "Accepted. Assessment by phone with the prison drug team."),
+                (F, release - dt.timedelta(days=20), f"First appointment {first:%A %-d %B} at {first:%H:%M}."),
+            ],
+            follow_up_on=day[4],
+            first_appointment_at=first,
+        )
+
+        ashton = f["ashton"]
+        self.consent(ashton, [housing, probation], ago(85), dee, method=written)
+        self.outbound(
+            ashton,
+            HOUSING_ADVICE,
+            dee,
+            reason="Release in about a month with nowhere to go: his tenancy ended while he was inside.",
+            shared="Name, date of birth, prison and release date; that the tenancy ended; probation practitioner.",
+            created_on=ago(20),
+            steps=[
+                (S, ago(20), "Sent by e-mail."),
+                (A, ago(14), "Accepted for pre-release work. They will book an assessment with the prison."),
+            ],
+            follow_up_on=day[3],
+        )
+
+        mikey = f["mikey"]
+        self.consent(mikey, [AgencyKind.EDUCATION], ago(180), dee, method=verbal)
+        self.outbound(
+            mikey,
+            ROUTES_INTO_WORK,
+            dee,
+            reason="Wants an apprenticeship in motor mechanics alongside college; needs a CV and help with "
+            "applications.",
+            shared="Name, date of birth, phone; college course and days; that he is supported by Keyworker.",
+            created_on=ago(30),
+            steps=[(S, ago(30), "Online referral made with Mikey in the office.")],
+            follow_up_on=ago(6),  # not chased yet: overdue on My week
+        )
+
+        tremaine = f["tremaine"]
+        self.consent(tremaine, [AgencyKind.OTHER_CHARITY], ago(58), dee, method=verbal,
+                     note="Given on a legal visit.")
+        self.outbound(
+            tremaine,
+            LEGAL_CLINIC,
+            dee,
+            reason="Rent building up on his flat while he is on remand; needs advice on keeping the tenancy.",
+            shared="Name, date of birth; that he is on remand; landlord and rent arrears.",
+            created_on=ago(50),
+            steps=[
+                (S, ago(50), "Phoned the clinic."),
+                (OutboundStatus.DECLINED, ago(44), ""),
+            ],
+            status_reason="The clinic can only advise people who can come in or phone on clinic evenings; it "
+            "cannot take calls from prison. They suggested the prison's housing adviser.",
+        )
+
+        jerome = f["jerome"]
+        self.consent(jerome, [AgencyKind.EDUCATION, AgencyKind.OTHER_CHARITY], ago(425), dee, method=written)
+        self.outbound(
+            jerome,
+            ROUTES_INTO_WORK,
+            dee,
+            reason="Wants to work with young people; needs a first qualification and experience.",
+            shared="Name, date of birth, phone; that he has a charge outstanding (no details).",
+            created_on=ago(400),
+            steps=[
+                (S, ago(400), "Online referral."),
+                (A, ago(394), "Accepted."),
+                (F, ago(392), "First appointment booked."),
+                (OutboundStatus.ATTENDED, ago(388), "Went, with his aunt."),
+                (OutboundStatus.COMPLETED, ago(205), "Closed by the service: goals met."),
+            ],
+            first_appointment_at=self.at(ago(388), 14, 0),
+            outcome=OutboundOutcome.ACHIEVED,
+            outcome_note="Through them he did the first aid course and got his place on the Level 2 Award in Youth "
+            "Work, which he passed.",
+        )
+
+        reece = f["reece"]
+        self.consent(reece, [housing], ago(300), dee, method=written)
+        if self.wednesday_visited:
+            self.consent(
+                reece,
+                [drugs],
+                day[2],
+                dee,
+                method=verbal,
+                note="Agreed at the home visit, for the referral to the Brief Intervention Service.",
+            )
+            self.outbound(
+                reece,
+                BRIEF_INTERVENTION,
+                dee,
+                reason="Smoking a lot more cannabis since losing his job last month; wants to cut down and asked "
+                "for help.",
+                shared="Name, date of birth, phone and address; his cannabis use (how much, how often); that he "
+                "is supported by Keyworker.",
+                created_on=day[2],
+                steps=[(S, day[2], "Referral form sent by secure e-mail after the home visit.")],
+                follow_up_on=day[2] + dt.timedelta(days=7),
+            )
+            self.signpost(
+                NATIONAL_DA_HELPLINE,
+                dee,
+                day[2],
+                "his girlfriend",
+                "Gave her the helpline number on a card, privately. Nothing else recorded, at her request.",
+                SignpostingMethod.IN_PERSON,
+            )
+        # Other workers' signposting, for the safeguarding lead's view.
+        others = [u for u in self.caseworkers[LAMBETH] if u != dee][:1] + self.caseworkers[SOUTHWARK][:1]
+        for by, days_ago, service, who, note in zip(
+            others,
+            (16, 41),
+            (FAMILY_TIES, HOUSING_ADVICE),
+            ("a client's older sister", "a young man who came in with a client"),
+            (
+                "Worried about her younger brothers. Gave her the family service's number.",
+                "Sofa-surfing; gave him the drop-in times.",
+            ),
+            strict=False,
+        ):
+            self.signpost(service, by, self.today - dt.timedelta(days=days_ago), who, note, SignpostingMethod.LEAFLET)
+
+    def build_caseload_referrals(self) -> None:
+        """Referrals out for the rest of the caseload, one in each state a referral can be in."""
+        S, A, F = OutboundStatus.SENT, OutboundStatus.ACCEPTED, OutboundStatus.FIRST_APPOINTMENT
+        AT, C = OutboundStatus.ATTENDED, OutboundStatus.COMPLETED
+        shared_basic = "Name, date of birth, phone; what they need help with; that they are supported by Keyworker."
+        # service, reason, sent days ago (None: a draft), steps (status, days after sending, note), follow-up
+        # in days from today, first appointment (days after sending), status reason, outcome, outcome note
+        specs: tuple[tuple[Any, ...], ...] = (
+            (HOUSING_ADVICE, "Sofa-surfing since leaving the family home; needs a homelessness application.",
+             5, ((S, 0, "Sent by e-mail."),), 9, None, "", "", ""),
+            (ROUTES_INTO_WORK, "Wants work in warehousing or driving; needs a CV and disclosure advice.",
+             18, ((S, 0, "Online referral."), (A, 6, "Accepted; adviser allocated.")), 2, None, "", "", ""),
+            (WELLBEING, "Low mood and poor sleep since being stabbed in the summer.",
+             30, ((S, 0, "Form sent."), (A, 8, "Accepted."), (F, 10, "First appointment booked.")), 7, 36,
+             "", "", ""),
+            (BRIEF_INTERVENTION, "Drinking most days; wants to cut down before starting work.",
+             60, ((S, 0, "Form sent."), (A, 5, "Accepted."), (F, 10, "Booked."), (AT, 18, "Went to the first "
+             "appointment.")), 14, 18, "", "", ""),
+            (LEGAL_CLINIC, "Rent arrears and a notice seeking possession.",
+             120, ((S, 0, "Phoned the clinic."), (A, 2, "Clinic appointment."), (F, 2, "Booked."),
+             (AT, 9, "Went with the caseworker."), (C, 40, "Closed by the clinic.")), None, 9, "",
+             OutboundOutcome.ACHIEVED, "Payment plan agreed with the council; the notice was withdrawn."),
+            (HOUSING_ADVICE, "Leaving a hostel where the people who hurt them also live.",
+             200, ((S, 0, "Sent."), (A, 4, "Accepted."), (F, 6, "Booked."), (AT, 12, "Assessed."),
+             (C, 90, "Closed by the service.")), None, 12, "", OutboundOutcome.PARTLY,
+             "Moved to supported housing in another borough; the bid for a flat is still waiting."),
+            (BRIEF_INTERVENTION, "Cocaine at weekends, worse since a friend died.",
+             150, ((S, 0, "Form sent."), (A, 7, "Accepted."), (F, 9, "Booked."), (AT, 16, "Went."),
+             (C, 70, "Closed after missed sessions.")), None, 16, "", OutboundOutcome.NOT_ACHIEVED,
+             "Went to three of six sessions, then stopped. Still using; open to trying again later."),
+            (FAMILY_TIES, "Parent struggling with a younger brother being drawn in by the same people.",
+             40, ((S, 0, "Form sent."), (OutboundStatus.DECLINED, 7, "")), None, None,
+             "The family lives in Merton, outside the area the service covers. They suggested the Merton family "
+             "hub.", "", ""),
+            (ROUTES_INTO_WORK, "Wants a construction job; needs a CSCS card.",
+             70, ((S, 0, "Online referral."), (A, 6, "Accepted."), (OutboundStatus.WITHDRAWN, 20, "")),
+             None, None, "Found work on a building site through a friend and could not make daytime sessions; "
+             "asked to stop.", "", ""),
+            (LEGAL_CLINIC, "Debt letters about an old phone contract.", None, (), None, None, "", "", ""),
+        )
+        plans = self.candidates(since=self.today - dt.timedelta(days=210), until=self.today)
+        plans += [p for p in self.candidates(since=self.today - dt.timedelta(days=6), until=self.today)
+                  if p not in plans]
+        used: set[UUID] = set()
+        for service, reason, sent_ago, steps, follow_up, first_after, status_reason, outcome, note in specs:
+            start = self.today - dt.timedelta(days=sent_ago if sent_ago is not None else 2)
+            plan = next((p for p in plans if p.client.pk not in used and p.case.opened_on <= start), None)
+            if plan is None:
+                continue
+            used.add(plan.client.pk)
+            by = plan.case.keyworker
+            assert by is not None
+            kind = agency_kind_for(next(s.category for s in SERVICES if s.name == service))
+            self.consent(plan, [kind], plan.case.opened_on, by, method=self.srng.choice(list(ConsentMethod)[:3]))
+            follow_up_on = _weekday_from(self.today + dt.timedelta(days=follow_up)) if follow_up is not None else None
+            first = _weekday_from(start + dt.timedelta(days=first_after)) if first_after is not None else None
+            dated = [
+                (status, first if status == AT and first else start + dt.timedelta(days=after), text)
+                for status, after, text in steps
+            ]
+            self.outbound(
+                plan,
+                service,
+                by,
+                reason=reason,
+                shared=shared_basic,
+                created_on=start,
+                steps=dated,
+                follow_up_on=follow_up_on,
+                first_appointment_at=self.at(first, 11, 0) if first is not None else None,
+                status_reason=status_reason,
+                outcome=outcome,
+                outcome_note=note,
+            )
+
+    def cohort(
+        self, title: str, venue: str, name: str, days: list[dt.date], hours: tuple[int, int, int, int], capacity: int
+    ) -> tuple[Cohort, list[CourseSession]]:
+        cohort = Cohort(
+            id=self.uuid(),
+            course=self.courses[title],
+            name=name,
+            venue=self.venues[venue],
+            starts_on=days[0],
+            ends_on=days[-1],
+            capacity=capacity,
+        )
+        self.cohorts.append(cohort)
+        self.made_service(cohort, self.at(days[0] - dt.timedelta(days=45), 10, 0))
+        start_h, start_m, end_h, end_m = hours
+        sessions = []
+        for i, day in enumerate(days, start=1):
+            session = CourseSession(
+                id=self.uuid(),
+                cohort=cohort,
+                starts_at=self.at(day, start_h, start_m),
+                ends_at=self.at(day, end_h, end_m),
+                title=f"Session {i}",
+            )
+            sessions.append(session)
+            self.made_service(session, self.at(days[0] - dt.timedelta(days=45), 10, 0))
+        self.sessions.extend(sessions)
+        return cohort, sessions
+
+    def enrol(
+        self,
+        cohort: Cohort,
+        sessions: list[CourseSession],
+        plan: _Plan,
+        *,
+        on: dt.date,
+        by: User | None = None,
+        status: str = EnrolmentStatus.ENROLLED,
+        qualification: str = "",
+        left_after: int | None = None,
+        safety_override_reason: str = "",
+    ) -> Enrolment:
+        """A client on a cohort (or waiting for a place), with attendance at the sessions already held: all
+        of them, or the first `left_after` and one missed before they left."""
+        by = by or plan.case.keyworker or self.managers[plan.spec.name]
+        waiting = status == EnrolmentStatus.WAITING
+        enrolment = Enrolment(
+            id=self.uuid(),
+            cohort=cohort,
+            client=plan.client,
+            status=status,
+            waiting_since=min(self.at(on, 12, 0), self.now) if waiting else None,
+            enrolled_on=None if waiting else on,
+            completed_on=cohort.ends_on if status == EnrolmentStatus.COMPLETED else None,
+            qualification_gained=qualification,
+            safety_override_reason=safety_override_reason,
+            enrolled_by=by,
+        )
+        self.enrolments.append(enrolment)
+        self.made_service(enrolment, self.at(on, 12, 0))
+        if waiting:
+            return enrolment
+        held = [s for s in sessions if s.ends_at < self.now]
+        if left_after is not None:
+            held = held[: left_after + 1]
+        for i, session in enumerate(held):
+            if left_after is not None and i == left_after:
+                status_at = AttendanceStatus.ABSENT
+            else:
+                status_at = self.srng.choices(
+                    (AttendanceStatus.ATTENDED, AttendanceStatus.LATE, AttendanceStatus.ABSENT,
+                     AttendanceStatus.EXCUSED),
+                    (82, 8, 5, 5),
+                )[0]
+                if status == EnrolmentStatus.COMPLETED and status_at == AttendanceStatus.ABSENT:
+                    status_at = AttendanceStatus.EXCUSED
+            mark = SessionAttendance(
+                id=self.uuid(), session=session, enrolment=enrolment, status=status_at, recorded_by=by
+            )
+            self.attendance.append(mark)
+            self.made_service(mark, session.ends_at + dt.timedelta(minutes=30))
+        return enrolment
+
+    def build_courses(self) -> None:
+        """Next Steps starting next Monday with Darnell on it, the last Next Steps cohort finished with CSCS
+        cards, a full Kitchen Ready cohort under way with a waiting list (Reece on it, with the reason Dee gave
+        for going ahead despite a keep-apart warning), and the youth work course Jerome passed."""
+        dee, mon, f = self.dee, self.monday, self.featured
+        L = EnrolmentStatus
+
+        def weekdays(first: dt.date, count: int, per_week: tuple[int, ...]) -> list[dt.date]:
+            days: list[dt.date] = []
+            day = first
+            while len(days) < count:
+                if day.weekday() in per_week:
+                    days.append(day)
+                day += dt.timedelta(days=1)
+            return days
+
+        # Kitchen Ready, a partner's course under way on Thursdays: full, with a waiting list.
+        first_thursday = mon - dt.timedelta(days=11)
+        kitchen_days = weekdays(first_thursday, 6, (3,))
+        pool = self.candidates(since=first_thursday - dt.timedelta(days=21), until=kitchen_days[-1])
+        kwame_client = self.kwame_client
+        # The waiting list first, so even a small demo has one: the cohort is as big as who is on it.
+        waiting, others = pool[:2], pool[2 : 9 - (kwame_client is not None)]  # eight places, Reece's included
+        enrolled = ([kwame_client] if kwame_client is not None else []) + others
+        kitchen, kitchen_sessions = self.cohort(
+            KITCHEN_READY, NORWOOD_KITCHEN[0], f"Thursdays from {first_thursday:%-d %B %Y}", kitchen_days,
+            (10, 0, 14, 0), len(enrolled) + 1,  # Reece takes the last place
+        )
+        for plan in enrolled:
+            on = first_thursday - dt.timedelta(days=self.srng.randint(7, 21))
+            self.enrol(kitchen, kitchen_sessions, plan, on=on)
+        self.enrol(
+            kitchen,
+            kitchen_sessions,
+            f["reece"],
+            on=first_thursday - dt.timedelta(days=5),
+            by=dee,
+            safety_override_reason=(
+                "The safety check warned about someone else on this cohort Reece must be kept apart from. Talked "
+                "it through with Marcia and the other worker: both want the course and it is the last one before "
+                "Christmas. The tutor knows; they work at separate benches and arrive and leave at different "
+                "times. Review after two sessions."
+            )
+            if kwame_client is not None
+            else "",
+        )
+        for days_ago, plan in zip((9, 3), waiting, strict=False):
+            self.enrol(kitchen, kitchen_sessions, plan, on=self.today - dt.timedelta(days=days_ago), status=L.WAITING)
+        self.set_aside.update(p.client.pk for p in waiting + others)
+
+        # Next Steps, starting a few days after Tuesday's release: two weeks, Monday to Thursday.
+        start = self.course_start
+        upcoming, upcoming_sessions = self.cohort(
+            NEXT_STEPS, WALWORTH_SKILLS[0], f"Starting {start:%-d %B %Y}", weekdays(start, 8, (0, 1, 2, 3)),
+            (9, 30, 15, 0), 10,
+        )
+        self.enrol(upcoming, upcoming_sessions, f["darnell"], on=mon - dt.timedelta(days=11), by=dee)
+        for plan in self.candidates(since=self.today - dt.timedelta(days=20), until=start)[:5]:
+            self.enrol(upcoming, upcoming_sessions, plan, on=self.today - dt.timedelta(days=self.srng.randint(3, 20)))
+            self.set_aside.add(plan.client.pk)  # one course each, for variety
+
+        # The last Next Steps cohort, nine weeks ago.
+        past_start = mon - dt.timedelta(days=63)
+        past_days = weekdays(past_start, 8, (0, 1, 2, 3))
+        past, past_sessions = self.cohort(
+            NEXT_STEPS, WALWORTH_SKILLS[0], f"Starting {past_start:%-d %B %Y}", past_days, (9, 30, 15, 0), 10
+        )
+        qualification = self.courses[NEXT_STEPS].qualification
+        for i, plan in enumerate(self.candidates(since=past_start - dt.timedelta(days=25), until=past_days[-1])[:6]):
+            on = past_start - dt.timedelta(days=self.srng.randint(5, 25))
+            if i == 1:
+                self.enrol(past, past_sessions, plan, on=on, status=L.LEFT, left_after=3)
+            else:
+                # One finished the course but did not pass the CITB test first time.
+                self.enrol(past, past_sessions, plan, on=on, status=L.COMPLETED,
+                           qualification=qualification if i != 2 else "")
+            self.set_aside.add(plan.client.pk)
+
+        # The youth work course Jerome passed: ten Tuesday evenings, ending seven months ago.
+        end = mon - dt.timedelta(days=212)
+        last = end - dt.timedelta(days=(end.weekday() - 1) % 7)
+        youth_days = weekdays(last - dt.timedelta(days=63), 10, (1,))
+        youth, youth_sessions = self.cohort(
+            YOUTH_WORK, CANADA_WATER_ROOMS[0], f"Tuesday evenings from {youth_days[0]:%-d %B %Y}", youth_days,
+            (18, 0, 20, 30), 12,
+        )
+        youth_qualification = self.courses[YOUTH_WORK].qualification
+        self.enrol(youth, youth_sessions, f["jerome"], on=youth_days[0] - dt.timedelta(days=20), by=dee,
+                   status=L.COMPLETED, qualification=youth_qualification)
+        youth_pool = self.candidates(since=youth_days[0] - dt.timedelta(days=30), until=youth_days[-1])[:3]
+        for i, plan in enumerate(youth_pool):
+            on = youth_days[0] - dt.timedelta(days=self.srng.randint(10, 30))
+            if i == 0:
+                self.enrol(youth, youth_sessions, plan, on=on, status=L.LEFT, left_after=4)
+            else:
+                self.enrol(youth, youth_sessions, plan, on=on, status=L.COMPLETED, qualification=youth_qualification)
+            self.set_aside.add(plan.client.pk)
+
     # saving
 
     def save(self) -> None:
@@ -2426,6 +3438,7 @@ class _Builder:
         self.backdate_custody()
         self.save_restrictions()
         self.save_funding(plans)
+        self.save_services()
 
     def save_custody(self) -> None:
         Charge.objects.bulk_create(self.charges, batch_size=500)
@@ -2554,6 +3567,33 @@ class _Builder:
                 )
         StreamAllocation.objects.bulk_create(allocations, batch_size=500)
         UnfundedWork.objects.bulk_create(unfunded, batch_size=500)
+
+    def save_services(self) -> None:
+        """Referrals out, signposting, courses and safety profiles, stamped with when they were made."""
+        groups: list[tuple[type[models.Model], list[Any]]] = [
+            (ConsentRecord, self.consents),
+            (OutboundReferral, self.referrals),
+            (OutboundReferralUpdate, self.referral_updates),
+            (Disclosure, self.disclosures),
+            (Signposting, self.signpostings),
+            (Cohort, self.cohorts),
+            (CourseSession, self.sessions),
+            (Enrolment, self.enrolments),
+            (SessionAttendance, self.attendance),
+            (UnsafeArea, self.unsafe_areas),
+            (KeepApart, self.keep_apart),
+        ]
+        for model, records in groups:
+            model._base_manager.bulk_create(records, batch_size=500)
+        changed: dict[uuid.UUID, dt.datetime] = {}
+        for update in self.referral_updates:  # a referral changes with each step
+            made = self.service_made[update.pk]
+            changed[update.referral_id] = max(changed.get(update.referral_id, made), made)
+        for model, records in groups:
+            for record in records:
+                record.created_at = self.service_made[record.pk]
+                record.updated_at = max(record.created_at, changed.get(record.pk, record.created_at))
+            _restamp(model, records)
 
     def save_restrictions(self) -> None:
         from keyworker.safeguarding.models import AccessRule, AccessRuleKind
@@ -3028,7 +4068,9 @@ class _Builder:
                 day[2],
                 10,
                 ContactKind.HOME_VISIT,
-                "Home visit, Stockwell. Checked in at 9:55, out at 11:05. Talked about work and the weed.",
+                "Home visit, Stockwell. Checked in at 9:55, out at 11:05. Talked about work and the weed. "
+                "He agreed to a referral to the Brief Intervention Service and gave consent to share what it "
+                "needs; referral sent.",
                 _P.DRUGS_ALCOHOL,
                 _P.ETE,
                 minutes=60,
@@ -3270,6 +4312,21 @@ class _Builder:
         task(jerome, day[3], "Finish Jerome's character reference for Friday")
         task(jerome, day[4], "Record the outcome of Jerome's hearing")
 
+        # Referrals out, courses and safety profiles for these clients come later (build_services), once
+        # the caseload they share cohorts and keep-apart pairs with is there.
+        self.featured = {
+            "kayla": kayla,
+            "darnell": darnell,
+            "reece": reece,
+            "mikey": mikey,
+            "lewis": lewis,
+            "ashton": ashton,
+            "tremaine": tremaine,
+            "jerome": jerome,
+        }
+        self.course_start = course_start
+        self.wednesday_visited = happened(wed_am)
+
 
 def _restamp(model: type[models.Model], records: list[Any]) -> None:
     """Write the records' created_at and updated_at (auto_now_add set them to the time of loading) in one
@@ -3295,6 +4352,11 @@ def _restamp(model: type[models.Model], records: list[Any]) -> None:
     if params:
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
+
+
+def _weekday_from(day: dt.date) -> dt.date:
+    """The day, or the Monday after it if it falls at a weekend."""
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
 
 
 def _sentence_words(days: int) -> str:

@@ -63,7 +63,14 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
             {"href": url("diary:lone_working"), "text": "Lone working", "current": section == "lone_working"},
             {"href": url("funding:stream_list"), "text": "Funding", "current": section == "funding"},
             {"href": url("custody:directory_list"), "text": "Directory", "current": section == "directory"},
+            {"href": url("services:course_list"), "text": "Courses", "current": section == "courses"},
         ]
+    if policy.can_use_services_directory(user):
+        items.append({"href": url("services:service_list"), "text": "Services", "current": section == "services"})
+    if policy.can_see_signposting_pages(user):
+        items.append(
+            {"href": url("services:signposting_list"), "text": "Signposting", "current": section == "signposting"}
+        )
     if policy.can_see_team_week(user):
         items.insert(1, {"href": url("diary:team_week"), "text": "Team week", "current": section == "team_week"})
     if policy.can_break_glass(user):

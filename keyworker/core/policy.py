@@ -391,6 +391,11 @@ def can_signpost(user: User) -> bool:
     return can_use_casework(user)
 
 
+def can_see_signposting_pages(user: User) -> bool:
+    """The signposting pages: casework staff (their own records) and the safeguarding lead (everyone's)."""
+    return can_signpost(user) or (_is_active_staff(user) and user.role == Role.SAFEGUARDING_LEAD)
+
+
 def can_manage_courses(user: User) -> bool:
     """Courses, cohorts, venues and sessions (no personal data) are set up by casework staff; enrolling a
     client needs can_record_on for that client."""

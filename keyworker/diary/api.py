@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -26,9 +26,10 @@ from keyworker.api.schemas import (
     PageParams,
     RecordOut,
     StaffRef,
+    ValidationErrorOut,
 )
 from keyworker.audit.services import client_viewed
-from keyworker.core.errors import ValidationFailed
+from keyworker.core.errors import SafetyCheckFailed, ValidationFailed
 from keyworker.custody.models import CustodyEpisode, Establishment, Hearing
 from keyworker.custody.selectors import custody_episode_list_for, establishment_list_for, hearing_list_for
 from keyworker.diary import selectors
@@ -37,6 +38,7 @@ from keyworker.diary.rules import MAX_VISIT_MINUTES, MIN_VISIT_MINUTES
 from keyworker.diary.services import appointments as services
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_list_for
+from keyworker.services.selectors.courses import venue_list_for
 
 router = Router(tags=["diary"])
 
@@ -101,6 +103,10 @@ class AppointmentIn(InputSchema):
     establishment_id: str | None = Field(None, description="A prison or court from the directory.")
     custody_episode_id: str | None = Field(None, description="For a meet at the gate: the client's release.")
     hearing_id: str | None = Field(None, description="For a court appointment: the client's hearing.")
+    venue_id: str | None = Field(None, description="A venue (from the courses' venues), if it is at one.")
+    safety_override_reason: str = Field(
+        "", max_length=2000, description="Why go ahead when the safety check warns (a 422 with `warnings`)."
+    )
 
 
 class VisitSlotIn(InputSchema):
@@ -115,6 +121,25 @@ class AppointmentGroupIn(InputSchema):
     kind: Literal["prison_social", "prison_legal"]
     slots: list[VisitSlotIn] = Field(min_length=1, max_length=MAX_SLOTS, description="One per client.")
     notes: str = Field("", max_length=5000)
+    safety_override_reason: str = Field(
+        "", max_length=2000, description="Why go ahead when the safety check warns (a 422 with `warnings`)."
+    )
+
+
+class SafetyCheckOut(ValidationErrorOut):
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Set when the safety check warns: why the booking was not made. Send it again with a "
+        "`safety_override_reason` to go ahead. None names anyone you cannot see.",
+    )
+
+
+# A booking refused by the safety check answers 422, with its warnings.
+BOOKING_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 422: SafetyCheckOut}
+
+
+def _refused_for_safety(exc: SafetyCheckFailed) -> Status[Any]:
+    return Status(422, {"detail": exc.message, "errors": exc.field_errors, "warnings": exc.warnings})
 
 
 class AppointmentStatusIn(InputSchema):
@@ -137,6 +162,7 @@ FIELDS_BY_SERVICE_NAME = {
     "establishment": "establishment_id",
     "custody_episode": "custody_episode_id",
     "hearing": "hearing_id",
+    "venue": "venue_id",
 }
 
 
@@ -179,8 +205,8 @@ def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters], 
     return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}
 
 
-@router.post("/appointments", response={201: AppointmentOut, **WRITE_ERRORS}, summary="Book an appointment")
-def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[Appointment]:
+@router.post("/appointments", response={201: AppointmentOut, **BOOKING_ERRORS}, summary="Book an appointment")
+def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[Any]:
     actor = actor_of(request)
     try:
         client: Client | None = _referenced(
@@ -201,6 +227,7 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[A
         hearing: Hearing | None = _referenced(
             hearing_list_for(actor), payload.hearing_id, field="hearing_id", message="Choose a hearing of this client."
         )
+        venue = _referenced(venue_list_for(actor), payload.venue_id, field="venue_id", message="Choose a venue.")
         appointment = services.appointment_book(
             actor=actor,
             kind=payload.kind,
@@ -213,7 +240,11 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[A
             establishment=establishment,
             custody_episode=episode,
             hearing=hearing,
+            venue=venue,
+            safety_override_reason=payload.safety_override_reason,
         )
+    except SafetyCheckFailed as exc:
+        return _refused_for_safety(exc)
     except ValidationFailed as exc:
         raise _in_api_terms(exc) from exc
     return Status(201, appointment)
@@ -221,10 +252,10 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[A
 
 @router.post(
     "/appointments/group",
-    response={201: list[AppointmentOut], **WRITE_ERRORS},
+    response={201: list[AppointmentOut], **BOOKING_ERRORS},
     summary="Book visits to several clients at one prison on one day (all or nothing)",
 )
-def create_appointment_group(request: HttpRequest, payload: AppointmentGroupIn) -> Status[list[Appointment]]:
+def create_appointment_group(request: HttpRequest, payload: AppointmentGroupIn) -> Status[Any]:
     actor = actor_of(request)
     prison: Establishment | None = _referenced(
         selectors.prison_list_for(actor),
@@ -233,14 +264,20 @@ def create_appointment_group(request: HttpRequest, payload: AppointmentGroupIn) 
         message="Choose a prison from the directory.",
     )
     assert prison is not None  # the field is required
-    booked = services.appointment_book_group(
-        actor=actor,
-        establishment=prison,
-        on=payload.on,
-        kind=payload.kind,
-        slots=[services.VisitSlot(client_id=s.client_id, starts=s.starts, minutes=s.minutes) for s in payload.slots],
-        notes=payload.notes,
-    )
+    try:
+        booked = services.appointment_book_group(
+            actor=actor,
+            establishment=prison,
+            on=payload.on,
+            kind=payload.kind,
+            slots=[
+                services.VisitSlot(client_id=s.client_id, starts=s.starts, minutes=s.minutes) for s in payload.slots
+            ],
+            notes=payload.notes,
+            safety_override_reason=payload.safety_override_reason,
+        )
+    except SafetyCheckFailed as exc:
+        return _refused_for_safety(exc)
     return Status(201, booked)
 
 

@@ -47,6 +47,21 @@ def establishment_choices(establishments: Iterable[Any]) -> list[tuple[str, str]
     return [(str(e.pk), f"{e.name} ({e.get_kind_display().lower()})") for e in establishments]
 
 
+def venue_choices(venues: Iterable[Any]) -> list[tuple[str, str]]:
+    return [(str(v.pk), f"{v.name}, {v.postcode}" if v.postcode else v.name) for v in venues]
+
+
+def safety_override_field() -> forms.CharField:
+    """Asked for only when the safety check warns: why go ahead anyway (kept with the booking)."""
+    return forms.CharField(
+        label="Reason to go ahead",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text="Why this booking should go ahead despite the warning. It is kept with the booking.",
+    )
+
+
 class AppointmentForm(_WhenForm):
     """Book an appointment with a client: what kind, when, where (a prison or court from the directory, or
     anywhere else), and, for a gate meet or a hearing, which release or hearing it is for."""
@@ -57,15 +72,26 @@ class AppointmentForm(_WhenForm):
         error_messages={"required": "Choose the kind of appointment."},
     )
     establishment = forms.ChoiceField(label="Prison or court", required=False)
+    venue = forms.ChoiceField(label="Venue", required=False)
     location = forms.CharField(label="Where", required=False, max_length=200)
     episode = forms.UUIDField(required=False, widget=forms.HiddenInput)
     hearing = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    safety_override_reason = safety_override_field()
 
-    field_order = ["kind", "on", "starts", "ends", "establishment", "location"]
+    field_order = ["kind", "on", "starts", "ends", "establishment", "venue", "location"]
 
-    def __init__(self, *args: Any, establishments: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, establishments: Iterable[Any] = (), venues: Iterable[Any] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["establishment"].choices = [("", "None: somewhere else"), *establishment_choices(establishments)]  # type: ignore[attr-defined]
+        self.fields["venue"].choices = [("", "None"), *venue_choices(venues)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("establishment") and data.get("venue"):
+            self.add_error("venue", "Choose a prison or court, or a venue, not both.")
+        return data
 
 
 class AppointmentStatusForm(forms.Form):
@@ -100,6 +126,7 @@ class PrisonVisitsForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a social or a professional visit."},
     )
+    safety_override_reason = safety_override_field()
 
     def __init__(self, *args: Any, prisons: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,7 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from keyworker.safeguarding.models import AccessRuleKind, AreaConcernSource
+from keyworker.safeguarding.models import AccessRuleKind, AreaConcernSource, AreaKind
+from keyworker.safeguarding.rules import postcode_district
 
 
 class AccessRuleForm(forms.Form):
@@ -72,3 +73,63 @@ class AreaConcernForm(forms.Form):
         choices=[("", "Choose"), *AreaConcernSource.choices],
         error_messages={"required": "Choose where this came from."},
     )
+
+
+# --- the safety profile (issue 6) ---------------------------------------------------------------------------
+
+
+class UnsafeAreaForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of area",
+        choices=AreaKind.choices,
+        error_messages={"required": "Choose a borough or a postcode district."},
+    )
+    area = forms.CharField(
+        label="Area",
+        max_length=60,
+        help_text="A borough (Southwark) or a postcode district (SE15). A full postcode is kept as its district.",
+        error_messages={"required": "Enter the borough or postcode district."},
+    )
+    reason = forms.CharField(
+        label="Why it is unsafe for them",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Say why it is unsafe for them."},
+    )
+    source = forms.CharField(
+        label="Who said so",
+        max_length=200,
+        help_text="For example: the client, the police, a partner agency.",
+        error_messages={"required": "Say who said so."},
+    )
+
+    def clean(self) -> dict[str, object]:
+        # Said here as well as in the service, so a bad postcode shows alongside any other missing answer.
+        cleaned = super().clean() or {}
+        area = cleaned.get("area")
+        if cleaned.get("kind") == AreaKind.POSTCODE_DISTRICT and isinstance(area, str) and not postcode_district(area):
+            self.add_error("area", "Enter a postcode district like SE15, or a full postcode.")
+        return cleaned
+
+
+class KeepApartForm(forms.Form):
+    other = forms.UUIDField(
+        label="Who to keep them apart from",
+        error_messages={"required": "Choose the person from the search results.", "invalid": "Choose the person."},
+    )
+    reason = forms.CharField(
+        label="Why they must be kept apart",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Say why they must be kept apart."},
+    )
+    source = forms.CharField(
+        label="Who said so",
+        max_length=200,
+        help_text="For example: the client, the police, the prison.",
+        error_messages={"required": "Say who said so."},
+    )
+
+
+class EndForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -11,7 +11,15 @@ from keyworker.accounts.models import User
 from keyworker.core import policy
 from keyworker.core.errors import NotFound, one_or_not_found
 from keyworker.people.models import Client
-from keyworker.safeguarding.models import AccessRule, AccessRuleKind, AreaConcern, BreakGlassGrant
+from keyworker.people.selectors import client_search_for
+from keyworker.safeguarding.models import (
+    AccessRule,
+    AccessRuleKind,
+    AreaConcern,
+    BreakGlassGrant,
+    KeepApart,
+    UnsafeArea,
+)
 
 
 def access_rules_for(user: User, client: Client) -> QuerySet[AccessRule]:
@@ -85,3 +93,47 @@ def area_concerns_for(user: User, *, include_expired: bool = False) -> QuerySet[
 
 def area_concern_get_for(user: User, concern_id: uuid.UUID | str) -> AreaConcern:
     return one_or_not_found(area_concerns_for(user), pk=concern_id)
+
+
+# --- the safety profile (issue 6) -------------------------------------------------------------------------------
+
+
+def unsafe_areas_for(user: User, client: Client) -> QuerySet[UnsafeArea]:
+    """The client's unsafe areas, current and ended, for someone who can see the client."""
+    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
+        raise NotFound()
+    return UnsafeArea.objects.filter(client=client).order_by("kind", "area", "-created_at")
+
+
+def unsafe_area_get_for(user: User, area_id: uuid.UUID | str) -> UnsafeArea:
+    return one_or_not_found(
+        UnsafeArea.objects.filter(client__in=policy.clients_visible_to(user)).select_related("client"), pk=area_id
+    )
+
+
+def keep_apart_pairs_for(user: User, client: Client) -> QuerySet[KeepApart]:
+    """The client's keep-apart pairs that the user may see: those with someone the user cannot see are not
+    listed at all (they still make booking warnings, which name nobody)."""
+    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
+        raise NotFound()
+    return (
+        policy.keep_apart_visible_to(user)
+        .filter(Q(client_a=client) | Q(client_b=client))
+        .select_related("client_a", "client_b", "recorded_by")
+        .order_by("ended_on", "-created_at")
+    )
+
+
+def keep_apart_get_for(user: User, pair_id: uuid.UUID | str) -> KeepApart:
+    return one_or_not_found(policy.keep_apart_visible_to(user).select_related("client_a", "client_b"), pk=pair_id)
+
+
+def keep_apart_candidates(user: User, client: Client, query: str, *, limit: int = 20) -> list[Client]:
+    """People the user could record as someone to keep apart from the client: clients they can see, found
+    by name or case reference."""
+    return [person for person in client_search_for(user, query, limit=limit + 1) if person.pk != client.pk][:limit]
+
+
+def keep_apart_candidate_get(user: User, client_id: uuid.UUID | str) -> Client | None:
+    """The chosen person, if the user can see them (None otherwise: the form says to choose from the list)."""
+    return policy.clients_visible_to(user).filter(pk=client_id).first()

@@ -7,6 +7,7 @@ import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,14 +19,27 @@ from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
 from keyworker.core.notifications import notify
 from keyworker.core.validation import create_checked
+from keyworker.core.versioning import save_if_unchanged
 from keyworker.people.models import Client
-from keyworker.safeguarding.models import AccessRule, AccessRuleKind, AreaConcern, AreaConcernSource, BreakGlassGrant
+from keyworker.safeguarding.models import (
+    AccessRule,
+    AccessRuleKind,
+    AreaConcern,
+    AreaConcernSource,
+    AreaKind,
+    BreakGlassGrant,
+    KeepApart,
+    UnsafeArea,
+)
 from keyworker.safeguarding.rules import (
     area_concern_dates,
     area_concern_reviewed,
+    borough_key,
     break_glass_expiry,
     is_out_of_hours,
+    postcode_district,
     reason_problem,
+    tidy_borough,
 )
 
 
@@ -194,3 +208,129 @@ def area_concern_review(*, actor: User, concern: AreaConcern) -> AreaConcern:
     concern.save(update_fields=["last_reviewed_on", "last_reviewed_by", "review_by", "updated_at"])
     audit_event_record(actor=actor, action=AuditAction.UPDATE, obj=concern, detail={"reviewed": True})
     return concern
+
+
+# --- the safety profile (issue 6): unsafe areas and people to keep apart --------------------------------------
+
+
+def _recordable(actor: User, client: Client) -> None:
+    """A safety profile is written by casework staff who can see the client; anyone else finds nothing."""
+    if not policy.can_record_on(actor, client):
+        raise NotFound()
+
+
+def _required(problems: dict[str, list[str]], field: str, value: str, message: str, max_length: int) -> str:
+    value = value.strip()
+    if not value:
+        problems[field] = [message]
+    elif len(value) > max_length:
+        problems[field] = [f"Keep it to {max_length} characters."]
+    return value
+
+
+@transaction.atomic
+def unsafe_area_add(*, actor: User, client: Client, kind: str, area: str, reason: str, source: str) -> UnsafeArea:
+    """Record an area (a borough, or a postcode district such as SE15) where the client should not be sent.
+    A full postcode is accepted and kept as its district; a borough is kept as written, spacing tidied."""
+    _recordable(actor, client)
+    problems: dict[str, list[str]] = {}
+    normalised = ""
+    if kind == AreaKind.POSTCODE_DISTRICT:
+        normalised = postcode_district(area)
+        if not normalised:
+            problems["area"] = ["Enter a postcode district like SE15, or a full postcode."]
+    elif kind == AreaKind.BOROUGH:
+        normalised = tidy_borough(area)
+        if not normalised:
+            problems["area"] = ["Enter the borough."]
+        elif len(normalised) > 60:
+            problems["area"] = ["Keep the borough to 60 characters."]
+    else:
+        problems["kind"] = ["Choose a borough or a postcode district."]
+    reason = _required(problems, "reason", reason, "Say why it is unsafe for them.", 2000)
+    source = _required(problems, "source", source, "Say who said so, e.g. the client or the police.", 200)
+    if normalised and "area" not in problems:
+        active = UnsafeArea.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()), client=client, kind=kind
+        )
+        key = borough_key(normalised) if kind == AreaKind.BOROUGH else normalised
+        if any((borough_key(a.area) if kind == AreaKind.BOROUGH else a.area) == key for a in active):
+            problems["area"] = [f"{normalised} is already recorded as unsafe for them."]
+    if problems:
+        raise ValidationFailed("There is a problem with this area.", problems)
+    unsafe = create_checked(
+        UnsafeArea, client=client, kind=kind, area=normalised, reason=reason, source=source, recorded_by=actor
+    )
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=unsafe,
+        client_id=client.pk,
+        detail={"kind": kind, "area": normalised},
+    )
+    return unsafe
+
+
+@transaction.atomic
+def unsafe_area_end(*, actor: User, unsafe_area: UnsafeArea, expected_version: int) -> UnsafeArea:
+    """The area is no longer unsafe for them, from today (the record stays, for the history)."""
+    _recordable(actor, unsafe_area.client)
+    if unsafe_area.ended_on is not None and unsafe_area.ended_on <= timezone.localdate():
+        raise ValidationFailed("This area has already been ended.")
+    unsafe_area.ended_on = timezone.localdate()
+    save_if_unchanged(unsafe_area, expected_version=expected_version, fields=["ended_on"])
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=unsafe_area,
+        client_id=unsafe_area.client_id,
+        detail={"ended_on": unsafe_area.ended_on.isoformat()},
+    )
+    return unsafe_area
+
+
+@transaction.atomic
+def keep_apart_record(*, actor: User, client: Client, other: Client, reason: str, source: str) -> KeepApart:
+    """Record that two clients must not be booked together. Both must be people the actor can see and record
+    on; it is kept once, as a pair, and is on both people's audit trail."""
+    _recordable(actor, client)
+    _recordable(actor, other)
+    problems: dict[str, list[str]] = {}
+    if other.pk == client.pk:
+        problems["other"] = ["Choose someone else: a person cannot be kept apart from themselves."]
+    reason = _required(problems, "reason", reason, "Say why they must be kept apart.", 2000)
+    source = _required(problems, "source", source, "Say who said so, e.g. the client or the police.", 200)
+    first, second = sorted([client, other], key=lambda person: person.pk)
+    if (
+        "other" not in problems
+        and KeepApart.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()), client_a=first, client_b=second
+        ).exists()
+    ):
+        problems["other"] = [f"{other.display_name} is already recorded as someone to keep apart from them."]
+    if problems:
+        raise ValidationFailed("There is a problem with this record.", problems)
+    pair = create_checked(KeepApart, client_a=first, client_b=second, reason=reason, source=source, recorded_by=actor)
+    for person in (first, second):
+        audit_event_record(actor=actor, action=AuditAction.CREATE, obj=pair, client_id=person.pk)
+    return pair
+
+
+@transaction.atomic
+def keep_apart_end(*, actor: User, pair: KeepApart, expected_version: int) -> KeepApart:
+    """They no longer need keeping apart, from today. Only someone who can see both may say so."""
+    _recordable(actor, pair.client_a)
+    _recordable(actor, pair.client_b)
+    if pair.ended_on is not None and pair.ended_on <= timezone.localdate():
+        raise ValidationFailed("This has already been ended.")
+    pair.ended_on = timezone.localdate()
+    save_if_unchanged(pair, expected_version=expected_version, fields=["ended_on"])
+    for client_id in (pair.client_a_id, pair.client_b_id):
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=pair,
+            client_id=client_id,
+            detail={"ended_on": pair.ended_on.isoformat()},
+        )
+    return pair

@@ -9,4 +9,8 @@ urlpatterns = [
     path("break-glass/", views.break_glass, name="break_glass"),
     path("area-concerns/", views.area_concerns, name="area_concerns"),
     path("area-concerns/<uuid:concern_id>/reviewed/", views.area_concern_review, name="area_concern_review"),
+    # the safety profile (issue 6)
+    path("clients/<uuid:client_id>/safety/", views.client_safety, name="client_safety"),
+    path("safety/unsafe-areas/<uuid:area_id>/end/", views.unsafe_area_end, name="unsafe_area_end"),
+    path("safety/keep-apart/<uuid:pair_id>/end/", views.keep_apart_end, name="keep_apart_end"),
 ]

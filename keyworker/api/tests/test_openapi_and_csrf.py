@@ -45,6 +45,20 @@ PATHS = {
     "/api/v1/appointments/{appointment_id}": {"get"},
     "/api/v1/appointments/{appointment_id}/status": {"post"},
     "/api/v1/appointments/{appointment_id}/reschedule": {"post"},
+    # services directory, referrals out, signposting (issue 6)
+    "/api/v1/services": {"get"},
+    "/api/v1/services/{service_id}": {"get"},
+    "/api/v1/clients/{client_id}/outbound-referrals": {"get", "post"},
+    "/api/v1/outbound-referrals/{referral_id}": {"get"},
+    "/api/v1/outbound-referrals/{referral_id}/send": {"post"},
+    "/api/v1/outbound-referrals/{referral_id}/status": {"post"},
+    "/api/v1/signposting": {"get", "post"},
+    # courses (issue 6)
+    "/api/v1/courses": {"get"},
+    "/api/v1/cohorts/{cohort_id}": {"get"},
+    "/api/v1/cohorts/{cohort_id}/enrolments": {"post"},
+    "/api/v1/enrolments/{enrolment_id}/attendance": {"post"},
+    "/api/v1/enrolments/{enrolment_id}/complete": {"post"},
 }
 
 

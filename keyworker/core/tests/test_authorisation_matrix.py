@@ -220,6 +220,16 @@ CLIENT_PAGE_ROUTES = [
     Route("custody:charge_new", "client-record", "POST", {"offence": "", "source": ""}),
     Route("custody:hearing_new", "client-record"),
     Route("custody:hearing_new", "client-record", "POST", {"court": "", "on": ""}),
+    # referrals out to services (issue 6)
+    Route("services:client_referrals", "client-record"),
+    Route("services:referral_new", "client-record"),
+    Route("services:referral_new", "client-record", "POST", {"service": "", "reason": "", "action": "send"}),
+    # courses (issue 6)
+    Route("services:client_courses", "client-record"),
+    Route("services:client_courses", "client-record", "POST", {"cohort": "", "safety_override_reason": ""}),
+    # the safety profile: unsafe areas and people to keep apart (issue 6)
+    Route("safeguarding:client_safety", "client-record"),
+    Route("safeguarding:client_safety", "client-record", "POST", {"action": "area", "area-kind": "borough"}),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -252,6 +262,14 @@ PAGE_ROUTES = {
     "diary:team_week": "team-week",
     "diary:prison_visits_new": "casework-pages",
     "diary:calendar_feed": "calendar-feed",
+    "services:service_list": "services-directory",
+    "services:organisation_new": "casework-pages",
+    "services:signposting_list": "signposting",
+    "services:signposting_new": "casework-pages",
+    "services:course_list": "courses",
+    "services:course_new": "courses",
+    "services:venue_list": "courses",
+    "services:venue_new": "courses",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
@@ -295,6 +313,42 @@ SPECIAL_ROUTES = {
         "test_your_own_appointment_with_no_client_is_yours_alone)"
         for name in ("appointment_detail", "appointment_status", "appointment_reschedule")
     },
+    **{
+        f"services:{name}": "the services directory holds no personal data: casework roles read and edit it, the "
+        "safeguarding lead reads it, others 404 (services/tests/test_directory_pages.py: test_directory_pages_by_role)"
+        for name in ("service_detail", "service_edit", "service_new", "organisation_detail", "organisation_edit")
+    },
+    **{
+        f"services:{name}": "addressed by a referral out, in reach exactly when its client is: the client-record row "
+        "for every role and state (services/tests/test_referrals_pages.py: "
+        "test_referral_routes_follow_the_client_record_matrix)"
+        for name in ("referral_detail", "referral_edit", "referral_send", "referral_update", "referral_follow_up")
+    },
+    **{
+        f"safeguarding:{name}": "ends an unsafe area (in reach exactly when its client is) or a keep-apart pair "
+        "(only for staff who can see both people); anyone else 404 (safeguarding/tests/test_safety_profile.py: "
+        "test_adding_an_area_on_the_page, test_a_pair_is_listed_only_to_staff_who_can_see_both_people)"
+        for name in ("unsafe_area_end", "keep_apart_end")
+    },
+    "services:signposting_detail": "only the worker who gave it and the safeguarding lead; anyone else 404 "
+    "(services/tests/test_signposting.py: test_signposting_detail_by_persona)",
+    **{
+        f"services:{name}": "courses, cohorts and venues hold no personal data: casework roles, others 404; a cohort "
+        "names only clients in the viewer's reach, an enrolment is in reach exactly when its client is "
+        "(services/tests/test_course_pages.py: test_course_pages_by_persona, "
+        "test_cohort_page_names_only_clients_the_viewer_can_see, test_enrolment_actions_follow_the_client)"
+        for name in (
+            "course_detail",
+            "course_edit",
+            "cohort_new",
+            "venue_edit",
+            "cohort_detail",
+            "session_new",
+            "cohort_enrol",
+            "attendance_record",
+            "enrolment_action",
+        )
+    },
 }
 EXEMPT_PREFIXES = {
     "admin:": "Django admin: is_staff administrators only, behind the allauth sign-in; no client model is registered",
@@ -330,6 +384,10 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "custody:episode_new": {"client_id": bundle.client.pk},
         "custody:charge_new": {"client_id": bundle.client.pk},
         "custody:hearing_new": {"client_id": bundle.client.pk},
+        "services:client_courses": {"client_id": bundle.client.pk},
+        "services:client_referrals": {"client_id": bundle.client.pk},
+        "services:referral_new": {"client_id": bundle.client.pk},
+        "safeguarding:client_safety": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 
@@ -462,6 +520,11 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "establishment_id": "00000000-0000-0000-0000-000000000000",
         "received_on": "{today}",
     },
+    # a service id that names nothing: an allowed caller gets 422 and nothing is written
+    ("POST", "/api/v1/clients/{client_id}/outbound-referrals"): {
+        "service_id": "00000000-0000-0000-0000-000000000000",
+        "reason": "Matrix check",
+    },
     ("POST", "/api/v1/clients/{client_id}/hearings"): {
         "court_id": "00000000-0000-0000-0000-000000000000",
         "starts_at": "2030-01-07T10:00:00Z",
@@ -511,6 +574,36 @@ API_SPECIAL: dict[tuple[str, str], str] = {
             ("GET", "/{appointment_id}"),
             ("POST", "/{appointment_id}/status"),
             ("POST", "/{appointment_id}/reschedule"),
+        )
+    },
+    ("GET", "/api/v1/services"): "no client data: the directory's readers, others 404 "
+    "(services/tests/test_referrals_out_api.py: test_directory_api_by_persona)",
+    ("GET", "/api/v1/services/{service_id}"): "no client data: the directory's readers, others 404 "
+    "(services/tests/test_referrals_out_api.py: test_directory_api_by_persona)",
+    **{
+        (method, path): "addressed by a referral out, in reach exactly when its client is "
+        "(services/tests/test_referrals_out_api.py: test_referral_operations_follow_the_client_record_matrix)"
+        for method, path in (
+            ("GET", "/api/v1/outbound-referrals/{referral_id}"),
+            ("POST", "/api/v1/outbound-referrals/{referral_id}/send"),
+            ("POST", "/api/v1/outbound-referrals/{referral_id}/status"),
+        )
+    },
+    ("GET", "/api/v1/signposting"): "the caller's own records, the safeguarding lead's everyone's; no client "
+    "(services/tests/test_referrals_out_api.py: test_signposting_api_by_persona)",
+    ("POST", "/api/v1/signposting"): "casework roles record their own; no client field exists "
+    "(services/tests/test_referrals_out_api.py: test_signposting_api_by_persona)",
+    ("GET", "/api/v1/courses"): "no client data: casework roles, others an empty list "
+    "(services/tests/test_course_api.py: test_course_api_by_persona)",
+    **{
+        (method, path): "a cohort names only the enrolments of clients in reach; an enrolment is in reach exactly "
+        "when its client is; a client out of reach in the body is 422 naming no one "
+        "(services/tests/test_course_api.py: test_course_api_by_persona, test_cohort_api_names_only_visible_clients)"
+        for method, path in (
+            ("GET", "/api/v1/cohorts/{cohort_id}"),
+            ("POST", "/api/v1/cohorts/{cohort_id}/enrolments"),
+            ("POST", "/api/v1/enrolments/{enrolment_id}/attendance"),
+            ("POST", "/api/v1/enrolments/{enrolment_id}/complete"),
         )
     },
 }

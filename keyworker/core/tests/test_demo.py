@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
@@ -420,3 +422,237 @@ def test_the_directory_gets_fictional_phones_and_visiting_details_but_keeps_staf
     run_demo("--reset")
     brixton = Establishment.objects.get(name="HMP Brixton")
     assert (brixton.phone, brixton.visiting_arrangements) == ("020 7946 0999", "Edited.")
+
+
+# --- issue 6: services, referrals out, signposting, courses and safety profiles -------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+FRIDAY_NOON = dt.datetime(2026, 11, 27, 12, 0, tzinfo=LONDON)  # Wednesday's visit is over
+TUESDAY_NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)  # it is still to come
+
+
+def wednesday_client(dee: User, monday: dt.date) -> Client:
+    """The client of Wednesday morning's home visit: the one whose girlfriend speaks to Dee."""
+    (morning,) = [
+        a
+        for a in dees_appointments_on(dee, monday + dt.timedelta(days=2), AppointmentKind.HOME_VISIT)
+        if timezone.localtime(a.starts_at).hour < 12
+    ]
+    assert morning.client is not None
+    return morning.client
+
+
+def test_wednesday_once_past_has_the_referral_on_consent_and_the_girlfriend_signposted() -> None:
+    from keyworker.intake.models import AgencyKind, ConsentRecord
+    from keyworker.intake.selectors import client_sharing_permitted
+    from keyworker.privacy.models import Disclosure
+    from keyworker.services.models import OutboundReferral, OutboundStatus, Service, Signposting
+
+    with time_machine.travel(FRIDAY_NOON, tick=False):
+        run_demo()
+        dee, monday = week_of_dee()
+    wednesday = monday + dt.timedelta(days=2)
+    reece = wednesday_client(dee, monday)
+
+    (referral,) = OutboundReferral.objects.filter(client=reece, service__name="Brief Intervention Service")
+    assert referral.status == OutboundStatus.SENT and referral.sent_on == wednesday
+    assert referral.made_by == dee and referral.follow_up_on == wednesday + dt.timedelta(days=7)
+    assert referral.reason and referral.shared and "consent" in referral.basis.lower()
+    consents = ConsentRecord.objects.filter(client=reece)
+    (consent,) = [c for c in consents if AgencyKind.DRUG_AND_ALCOHOL in c.agency_kinds]
+    assert consent.given_on == wednesday and consent.withdrawn_on is None
+    assert client_sharing_permitted(reece, AgencyKind.DRUG_AND_ALCOHOL, wednesday)[0]
+    (disclosure,) = Disclosure.objects.filter(source_id=referral.pk)
+    assert disclosure.client == reece and disclosure.basis == referral.basis and disclosure.disclosed_by == dee
+    assert "Brief Intervention Service" in disclosure.recipient and disclosure.what == referral.shared
+    assert referral.updates.get().status == OutboundStatus.SENT
+
+    (signposting,) = Signposting.objects.filter(given_by=dee, given_on=wednesday)
+    assert signposting.who == "his girlfriend"  # a description, no name
+    assert signposting.service.name == "National Domestic Abuse Helpline"
+    assert signposting.service.phone == "0808 2000 247"
+    assert Service.objects.filter(name="National Domestic Abuse Helpline").count() == 1
+    assert not any("girlfriend" in note for note in reece.contacts.values_list("note", flat=True))
+    sunita = User.objects.get(role=Role.SAFEGUARDING_LEAD, email__endswith=f"@{DEMO_DOMAIN}")
+    kwame = User.objects.get(email=f"kwame@{DEMO_DOMAIN}")
+    assert policy.signpostings_visible_to(sunita).filter(pk=signposting.pk).exists()
+    assert not policy.signpostings_visible_to(kwame).filter(pk=signposting.pk).exists()
+
+
+def test_wednesday_still_to_come_leaves_the_referral_and_signposting_to_be_made_in_the_app() -> None:
+    from keyworker.intake.models import AgencyKind
+    from keyworker.intake.selectors import client_sharing_permitted
+    from keyworker.services.models import OutboundReferral, Signposting
+
+    with time_machine.travel(TUESDAY_NOON, tick=False):
+        run_demo()
+        dee, monday = week_of_dee()
+    wednesday = monday + dt.timedelta(days=2)
+    reece = wednesday_client(dee, monday)
+    assert not OutboundReferral.objects.filter(client=reece).exists()
+    assert not Signposting.objects.filter(given_by=dee, given_on__gte=monday).exists()
+    # Dee records his consent at the visit before she can send the referral.
+    assert not client_sharing_permitted(reece, AgencyKind.DRUG_AND_ALCOHOL, wednesday)[0]
+    assert "Brief Intervention Service" not in " ".join(reece.contacts.values_list("note", flat=True))
+
+
+def test_referrals_out_are_in_every_state_with_consent_and_a_disclosure_and_dee_has_follow_ups() -> None:
+    from keyworker.intake.selectors import client_sharing_permitted
+    from keyworker.privacy.models import Disclosure
+    from keyworker.services.models import ENDED_OUTBOUND_STATUSES, OutboundReferral, OutboundStatus
+    from keyworker.services.rules import agency_kind_for
+
+    run_demo()
+    dee, monday = week_of_dee()
+    today = timezone.localdate()
+    referrals = list(OutboundReferral.objects.select_related("service", "case", "made_by"))
+    assert {r.status for r in referrals} == set(OutboundStatus.values)
+    for referral in referrals:
+        assert referral.case is not None and referral.case.client_id == referral.client_id
+        assert referral.made_by.email.endswith(f"@{DEMO_DOMAIN}")
+        updates = list(referral.updates.order_by("occurred_on", "created_at"))
+        if referral.status == OutboundStatus.DRAFT:
+            assert not updates and referral.sent_on is None and not referral.basis
+            assert not Disclosure.objects.filter(source_id=referral.pk).exists()
+            continue
+        assert updates[0].status == OutboundStatus.SENT and updates[-1].status == referral.status
+        assert all(u.occurred_on <= today for u in updates)
+        assert referral.sent_on is not None
+        permitted, why = client_sharing_permitted(referral.client, agency_kind_for(referral.service.category),
+                                                  referral.sent_on)
+        assert permitted and referral.basis == why
+        assert Disclosure.objects.filter(source_id=referral.pk, client=referral.client).count() == 1
+        if referral.status in ENDED_OUTBOUND_STATUSES:
+            assert referral.outcome and referral.ended_on == updates[-1].occurred_on
+            assert referral.follow_up_on is None
+        if referral.status in (OutboundStatus.DECLINED, OutboundStatus.WITHDRAWN):
+            assert referral.status_reason and referral.status_reason in updates[-1].note
+        if referral.status == OutboundStatus.COMPLETED:
+            assert referral.outcome_note
+        if referral.status in (OutboundStatus.FIRST_APPOINTMENT, OutboundStatus.ATTENDED):
+            assert referral.first_appointment_at is not None
+    outcomes = {r.outcome for r in referrals if r.status == OutboundStatus.COMPLETED}
+    assert len(outcomes) >= 2
+
+    open_for_dee = [r for r in referrals if r.made_by == dee and r.status not in ENDED_OUTBOUND_STATUSES]
+    due = [r.follow_up_on for r in open_for_dee if r.follow_up_on]
+    assert sum(monday <= d <= monday + dt.timedelta(days=6) for d in due) >= 2
+    assert sum(d < monday for d in due) == 1  # one she is overdue to chase
+    (darnell_bis,) = [r for r in referrals if r.service.name == "Brief Intervention Service"
+                      and r.status == OutboundStatus.FIRST_APPOINTMENT and r.made_by == dee]
+    assert darnell_bis.first_appointment_at and darnell_bis.first_appointment_at > timezone.now()
+
+
+def test_tuesdays_client_is_enrolled_on_the_charitys_course_starting_in_a_few_days() -> None:
+    from keyworker.services.models import EnrolmentStatus
+
+    run_demo()
+    dee, monday = week_of_dee()
+    tuesday = monday + dt.timedelta(days=1)
+    (gate,) = dees_appointments_on(dee, tuesday, AppointmentKind.GATE)
+    assert gate.client is not None
+    (enrolment,) = gate.client.enrolments.select_related("cohort__course", "cohort__venue")
+    cohort = enrolment.cohort
+    assert enrolment.status == EnrolmentStatus.ENROLLED and enrolment.enrolled_by == dee
+    assert enrolment.enrolled_on and enrolment.enrolled_on < tuesday
+    assert cohort.course.provider is None and "CSCS" in cohort.course.title and cohort.course.qualification
+    assert 3 <= (cohort.starts_on - tuesday).days <= 7
+    sessions = list(cohort.sessions.order_by("starts_at"))
+    assert len(sessions) >= 4 and timezone.localtime(sessions[0].starts_at).date() == cohort.starts_on
+    assert timezone.localtime(sessions[-1].starts_at).date() == cohort.ends_on
+    assert cohort.venue.postcode and cohort.venue.borough
+    assert not enrolment.attendance.exists()  # nothing held yet
+    assert cohort.enrolments.count() < cohort.capacity
+
+
+def test_courses_have_attendance_for_past_sessions_completions_and_a_waiting_list_on_a_full_cohort() -> None:
+    from keyworker.services.models import PLACE_HOLDING_STATUSES, Cohort, EnrolmentStatus
+
+    run_demo()
+    now = timezone.now()
+    cohorts = list(Cohort.objects.prefetch_related("sessions", "enrolments__attendance__session"))
+    assert len(cohorts) >= 3
+    assert any(c.course.provider is not None for c in cohorts)  # a partner's course too
+    full = [c for c in cohorts if sum(e.status in PLACE_HOLDING_STATUSES for e in c.enrolments.all()) == c.capacity]
+    assert full
+    waiting = [e for c in full for e in c.enrolments.all() if e.status == EnrolmentStatus.WAITING]
+    assert waiting and all(e.waiting_since and e.enrolled_on is None and not e.attendance.all() for e in waiting)
+    completed = [e for c in cohorts for e in c.enrolments.all() if e.status == EnrolmentStatus.COMPLETED]
+    assert any(e.qualification_gained for e in completed)
+    for enrolment in completed:
+        assert enrolment.completed_on == enrolment.cohort.ends_on and enrolment.completed_on < timezone.localdate()
+    for cohort in cohorts:
+        held = {s.pk for s in cohort.sessions.all() if s.ends_at < now}
+        for enrolment in cohort.enrolments.all():
+            marked = {a.session_id for a in enrolment.attendance.all()}
+            assert marked <= held  # nothing recorded for a session still to come
+            if enrolment.status in PLACE_HOLDING_STATUSES:
+                assert marked == held
+            assert enrolment.enrolled_on is None or enrolment.enrolled_on <= cohort.starts_on
+    assert any(e.status == EnrolmentStatus.LEFT for c in cohorts for e in c.enrolments.all())
+
+
+def test_keep_apart_pairs_and_unsafe_areas_and_only_an_override_puts_a_pair_on_one_cohort() -> None:
+    from keyworker.safeguarding.models import KeepApart, UnsafeArea
+    from keyworker.safeguarding.safety import booking_safety_warnings
+    from keyworker.services.models import PLACE_HOLDING_STATUSES, Cohort
+
+    run_demo()
+    dee, _ = week_of_dee()
+    pairs = list(KeepApart.objects.select_related("client_a", "client_b"))
+    assert len(pairs) == 2
+    teams = []
+    for pair in pairs:
+        assert pair.client_a_id < pair.client_b_id and pair.reason and pair.source and pair.ended_on is None
+        both = (pair.client_a, pair.client_b)
+        assert Case.objects.filter(client__in=both, keyworker=dee, status=CaseStatus.OPEN).exists()  # one is Dee's
+        a_team, b_team = (Case.objects.get(client=c, status=CaseStatus.OPEN).team_id for c in both)
+        teams.append(a_team == b_team == dee.team_id)
+    assert sorted(teams) == [False, True]  # one pair in Dee's team, one across teams
+    visible = policy.keep_apart_visible_to(dee)
+    in_team = [p for p, same in zip(pairs, teams, strict=True) if same]
+    assert [p for p in pairs if visible.filter(pk=p.pk).exists()] == in_team
+
+    areas = list(UnsafeArea.objects.all())
+    assert len(areas) >= 3 and all(a.reason and a.source for a in areas)
+    assert {a.kind for a in areas} == {"borough", "postcode_district"}
+
+    # Every place on a cohort passes the safety check, except one booked with the reason for going ahead.
+    overridden = []
+    for cohort in Cohort.objects.select_related("venue").prefetch_related("enrolments__client"):
+        placed = [e for e in cohort.enrolments.all() if e.status in PLACE_HOLDING_STATUSES]
+        for enrolment in placed:
+            earlier = [e.client for e in placed if e.created_at < enrolment.created_at]
+            warnings = booking_safety_warnings(
+                dee, enrolment.client, postcode=cohort.venue.postcode, borough=cohort.venue.borough, others=earlier
+            )
+            assert bool(warnings) == bool(enrolment.safety_override_reason), (cohort, warnings)
+            if warnings:
+                overridden.append(enrolment)
+    (override,) = overridden
+    assert override.enrolled_by == dee and override.client.cases.filter(keyworker=dee).exists()
+
+
+def test_the_services_directory_is_made_once_and_kept_across_resets() -> None:
+    from keyworker.services.models import Cohort, Course, Organisation, Service, Venue
+
+    Service.objects.filter(name="National Domestic Abuse Helpline").delete()  # not seeded: the demo makes it
+    run_demo()
+    assert Service.objects.filter(name="National Domestic Abuse Helpline").count() == 1
+    bis = Service.objects.get(name="Brief Intervention Service")
+    assert bis.category == "drugs_alcohol" and "NHS" in bis.organisation.name and bis.referral_method == "form"
+    assert "Lambeth" in bis.area_covered and "Southwark" in bis.area_covered
+    local = Service.objects.filter(is_national=False)
+    assert {s.category for s in local} >= {
+        "drugs_alcohol", "housing", "mental_health", "legal", "employment_training", "family", "domestic_abuse"
+    }
+    assert all(s.phone.startswith(("020 7946 0", "0113 496 0")) for s in local)
+    counts = {m: m.objects.count() for m in (Organisation, Service, Venue, Course, Cohort)}
+
+    run_demo()
+    run_demo("--reset")
+    assert {m: m.objects.count() for m in (Organisation, Service, Venue, Course, Cohort)} == counts
+    assert Service.objects.filter(name="National Domestic Abuse Helpline").count() == 1
+    names = list(Service.objects.values_list("organisation__name", "name"))
+    assert len(names) == len(set(names))
+    connection.check_constraints()

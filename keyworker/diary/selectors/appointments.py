@@ -21,6 +21,8 @@ from keyworker.custody.models import COURT_KINDS, PRISON_KINDS, CustodyEpisode, 
 from keyworker.custody.selectors import custody_episode_list_for, establishment_list_for, hearings_between_for
 from keyworker.diary.models import KEY_DATE_KINDS, Appointment
 from keyworker.people.models import Client
+from keyworker.services.models import OutboundReferral
+from keyworker.services.selectors.referrals import follow_ups_due_for
 
 __all__ = [
     "Day",
@@ -144,10 +146,17 @@ class Day:
     hearings: list[Hearing] = field(default_factory=list)
     releases: list[CustodyEpisode] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    # Referrals out the user made whose follow-up falls on this day.
+    follow_ups: list[OutboundReferral] = field(default_factory=list)
+    # Follow-ups overdue before the week: shown with the overdue tasks, carried on Monday so that whoever
+    # audits the days' records() audits them too.
+    overdue_follow_ups: list[OutboundReferral] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.appointments or self.key_dates or self.hearings or self.releases or self.tasks)
+        return not (
+            self.appointments or self.key_dates or self.hearings or self.releases or self.tasks or self.follow_ups
+        )
 
     @property
     def appointment_rows(self) -> list[Appointment | VisitGroup]:
@@ -164,8 +173,16 @@ class Day:
                 rows.append(groups[appointment.group])
         return [row.first if isinstance(row, VisitGroup) and len(row.appointments) == 1 else row for row in rows]
 
-    def records(self) -> list[Appointment | Hearing | CustodyEpisode | Task]:
-        return [*self.appointments, *self.key_dates, *self.hearings, *self.releases, *self.tasks]
+    def records(self) -> list[Appointment | Hearing | CustodyEpisode | Task | OutboundReferral]:
+        return [
+            *self.appointments,
+            *self.key_dates,
+            *self.hearings,
+            *self.releases,
+            *self.tasks,
+            *self.follow_ups,
+            *self.overdue_follow_ups,
+        ]
 
 
 @dataclass
@@ -182,6 +199,10 @@ class Week:
     @property
     def next_monday(self) -> dt.date:
         return self.monday + dt.timedelta(days=7)
+
+    @property
+    def overdue_follow_ups(self) -> list[OutboundReferral]:
+        return [r for day in self.days for r in day.overdue_follow_ups]
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -257,10 +278,23 @@ def my_week_for(user: User, day: dt.date | None = None) -> Week:
     days = _empty_days(monday)
     _place_key_dates(days, appointments, hearings, releases)
 
-    mine = task_list_for(user).filter(owner=user)
-    for task in mine.filter(due_on__gte=monday, due_on__lte=sunday):
-        days[task.due_on].tasks.append(task)
-    overdue = list(mine.filter(due_on__lt=min(monday, today))) if monday <= today else []
+    # This week's tasks and follow-ups, and (for this week or a past one) those overdue before it: one query
+    # each, split here.
+    due = Q(due_on__gte=monday, due_on__lte=sunday)
+    if monday <= today:
+        due |= Q(due_on__lt=monday)
+    overdue: list[Task] = []
+    for task in task_list_for(user).filter(due, owner=user):
+        if task.due_on < monday:
+            overdue.append(task)
+        else:
+            days[task.due_on].tasks.append(task)
+    follow_ups = follow_ups_due_for(user, until=sunday)
+    if monday > today:
+        follow_ups = follow_ups.filter(follow_up_on__gte=monday)
+    for referral in follow_ups:
+        bucket = days.get(referral.follow_up_on) if referral.follow_up_on else None
+        (bucket.follow_ups if bucket else days[monday].overdue_follow_ups).append(referral)
     return Week(monday=monday, sunday=sunday, days=list(days.values()), overdue_tasks=overdue)
 
 

@@ -15,7 +15,7 @@ from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
 from keyworker.casework.services import contact_record
 from keyworker.core import policy
-from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
+from keyworker.core.errors import ConcurrentEdit, NotAllowed, SafetyCheckFailed, ValidationFailed
 from keyworker.core.policy import can_assign_to, can_record_on, can_use_casework
 from keyworker.core.validation import create_checked
 from keyworker.core.versioning import save_if_unchanged
@@ -24,6 +24,8 @@ from keyworker.custody.selectors import custody_episode_list_for, establishment_
 from keyworker.diary import rules
 from keyworker.diary.models import Appointment, AppointmentKind, AppointmentStatus
 from keyworker.people.models import Client
+from keyworker.safeguarding.safety import booking_safety_warnings
+from keyworker.services.models import Venue
 
 __all__ = [
     "VisitSlot",
@@ -76,12 +78,33 @@ def _check_links(
             raise _problem("hearing", "Choose a hearing of this client.")
 
 
-def _create(actor: User, **fields: object) -> Appointment:
+def _create(actor: User, *, safety_warnings: Sequence[str] = (), **fields: object) -> Appointment:
     appointment = create_checked(Appointment, **fields)
+    # Going ahead despite a safety warning is on the record (the reason is kept on the appointment).
+    detail = {"safety_override": True, "safety_warnings": len(safety_warnings)} if safety_warnings else None
     audit_event_record(
-        actor=actor, action=AuditAction.CREATE, obj=appointment, client_id=appointment.client_id
+        actor=actor, action=AuditAction.CREATE, obj=appointment, client_id=appointment.client_id, detail=detail
     )
     return appointment
+
+
+def _venue_area(venue: Venue | None, establishment: Establishment | None) -> tuple[str, str]:
+    """(postcode, borough) the safety check reads: the venue's, else the prison's or court's postcode."""
+    if venue is not None:
+        return venue.postcode, venue.borough
+    if establishment is not None:
+        return establishment.postcode, ""
+    return "", ""
+
+
+def _safety_checked(warnings: list[str], safety_override_reason: str) -> str:
+    """The override reason to keep: none when nothing warned; refused when something did and no reason."""
+    if not warnings:
+        return ""
+    reason = safety_override_reason.strip()
+    if not reason:
+        raise SafetyCheckFailed(warnings)
+    return reason
 
 
 @transaction.atomic
@@ -98,9 +121,15 @@ def appointment_book(
     establishment: Establishment | None = None,
     custody_episode: CustodyEpisode | None = None,
     hearing: Hearing | None = None,
+    venue: Venue | None = None,
+    safety_override_reason: str = "",
 ) -> Appointment:
     """Book one appointment. A meet at the gate linked to a release is at that prison unless told otherwise;
-    attending a hearing is at its court."""
+    attending a hearing is at its court; at a venue, it is there.
+
+    Booking a client at a venue (or prison or court) in an area unsafe for them warns: without a
+    `safety_override_reason` it raises SafetyCheckFailed and nothing is saved; with one, it is saved and
+    kept."""
     staff = staff or actor
     _check_booking(actor, client=client, staff=staff)
     if kind not in AppointmentKind.values:
@@ -114,9 +143,17 @@ def appointment_book(
         establishment = custody_episode.establishment
     if establishment is None and hearing is not None:
         establishment = hearing.court
-    location = location.strip() or (establishment.name if establishment else "")
+    location = location.strip() or (venue.name if venue else establishment.name if establishment else "")
+    warnings: list[str] = []
+    if client is not None:
+        postcode, borough = _venue_area(venue, establishment)
+        warnings = booking_safety_warnings(actor, client, postcode=postcode, borough=borough)
+    override = _safety_checked(warnings, safety_override_reason)
     return _create(
         actor,
+        safety_warnings=warnings,
+        safety_override_reason=override,
+        venue=venue,
         kind=kind,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -161,10 +198,16 @@ def appointment_book_group(
     slots: Sequence[VisitSlot],
     staff: User | None = None,
     notes: str = "",
+    safety_override_reason: str = "",
 ) -> list[Appointment]:
     """Thursday: several clients at one prison on one day, each with their own slot, booked together under
     one group id. All or nothing: one client out of reach or one bad slot and nothing is booked. Problems
-    name only clients the actor can see."""
+    name only clients the actor can see.
+
+    The safety check warns if the prison is in an area unsafe for one of them, or if any of them must be
+    kept apart from another in the group or from anyone already booked to visit that prison that day
+    (whoever booked them: the warning names only people the actor can see). Without a
+    `safety_override_reason` that raises SafetyCheckFailed and nothing is booked."""
     staff = staff or actor
     if not can_use_casework(actor):
         raise NotAllowed("You cannot book appointments.")
@@ -204,10 +247,34 @@ def appointment_book_group(
     if problems:
         raise ValidationFailed("Nothing was booked: " + " ".join(m for ms in problems.values() for m in ms), problems)
 
+    group_clients = [visible[str(_as_uuid(slot.client_id))] for slot in slots]
+    day_start = timezone.make_aware(dt.datetime.combine(on, dt.time.min))
+    # Everyone already booked at this prison that day shares the visits hall with this group.
+    already_there = list(
+        Client.objects.filter(
+            appointments__establishment=establishment,
+            appointments__starts_at__gte=day_start,
+            appointments__starts_at__lt=day_start + dt.timedelta(days=1),
+            appointments__status=AppointmentStatus.BOOKED,
+        )
+        .exclude(pk__in=[c.pk for c in group_clients])
+        .distinct()
+    )
+    warnings: list[str] = []
+    for index, client in enumerate(group_clients):
+        # Each pair within the group is looked at once, from its first member.
+        others = [*group_clients[index + 1 :], *already_there]
+        for warning in booking_safety_warnings(actor, client, postcode=establishment.postcode, others=others):
+            if warning not in warnings:
+                warnings.append(warning)
+    override = _safety_checked(warnings, safety_override_reason)
+
     group = uuid.uuid4()
     return [
         _create(
             actor,
+            safety_warnings=warnings,
+            safety_override_reason=override,
             kind=kind,
             starts_at=starts_at,
             ends_at=ends_at,

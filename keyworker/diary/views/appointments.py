@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.core import policy
-from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
+from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, SafetyCheckFailed, ValidationFailed
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
@@ -34,6 +34,7 @@ from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.diary.services import appointments as services
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for
+from keyworker.services.selectors.courses import venue_list_for
 
 # The services' field names, as the forms'.
 _FORM_FIELD = {
@@ -44,7 +45,10 @@ _FORM_FIELD = {
     "establishment": "establishment",
     "custody_episode": "__all__",
     "hearing": "__all__",
+    "venue": "venue",
+    "safety_override_reason": "safety_override_reason",
 }
+SAFETY_REASON_NEEDED = "Give a reason to go ahead, or change the booking."
 
 
 def _week_day(request: HttpRequest) -> dt.date:
@@ -139,14 +143,17 @@ def appointment_new(request: HttpRequest, client_id: str) -> HttpResponse:
     client = client_get_for(user, client_id)
     today = timezone.localdate()
     establishments = list(selectors.prison_list_for(user)) + list(selectors.court_list_for(user))
+    venues = list(venue_list_for(user))
     status = 200
     episode: CustodyEpisode | None = None
     hearing: Hearing | None = None
+    safety_warnings: list[str] = []
     if request.method == "POST":
-        form = AppointmentForm(request.POST, establishments=establishments)
+        form = AppointmentForm(request.POST, establishments=establishments, venues=venues)
         status = 422
         if form.is_valid():
             chosen = {str(e.pk): e for e in establishments}.get(form.cleaned_data["establishment"])
+            venue = {str(v.pk): v for v in venues}.get(form.cleaned_data["venue"])
             try:
                 episode, hearing = _linked_records(user, client, form.cleaned_data)
             except NotFound:
@@ -163,7 +170,12 @@ def appointment_new(request: HttpRequest, client_id: str) -> HttpResponse:
                     establishment=chosen,
                     custody_episode=episode,
                     hearing=hearing,
+                    venue=venue,
+                    safety_override_reason=form.cleaned_data["safety_override_reason"],
                 )
+            except SafetyCheckFailed as exc:
+                safety_warnings = exc.warnings
+                form.add_error("safety_override_reason", SAFETY_REASON_NEEDED)
             except ValidationFailed as exc:
                 show_service_errors(form, exc, field_names=_FORM_FIELD)
             except NotAllowed as exc:
@@ -175,7 +187,7 @@ def appointment_new(request: HttpRequest, client_id: str) -> HttpResponse:
                 return redirect("people:client_detail", client.pk)
     else:
         episode, hearing = _linked_records(user, client, request.GET)
-        form = AppointmentForm(initial=_prefill(today, episode, hearing), establishments=establishments)
+        form = AppointmentForm(initial=_prefill(today, episode, hearing), establishments=establishments, venues=venues)
     client_viewed(
         actor=user,
         client_id=client.pk,
@@ -185,7 +197,14 @@ def appointment_new(request: HttpRequest, client_id: str) -> HttpResponse:
     return render_page(
         request,
         "diary/appointment_new.html",
-        {"client": client, "form": form, "episode": episode, "hearing": hearing, "section": "caseload"},
+        {
+            "client": client,
+            "form": form,
+            "episode": episode,
+            "hearing": hearing,
+            "safety_warnings": safety_warnings,
+            "section": "caseload",
+        },
         status=status,
     )
 
@@ -329,6 +348,7 @@ def prison_visits_new(request: HttpRequest) -> HttpResponse:
     form = PrisonVisitsForm(data, prisons=prisons, initial={"on": timezone.localdate().isoformat()})
     rows = visit_rows(data, clients)
     status = 200
+    safety_warnings: list[str] = []
     if request.method == "POST":
         status = 422
         rows_valid = all([row.is_valid() for row in rows])  # every row validated, so each shows its errors
@@ -351,7 +371,11 @@ def prison_visits_new(request: HttpRequest) -> HttpResponse:
                         )
                         for row in filled
                     ],
+                    safety_override_reason=form.cleaned_data["safety_override_reason"],
                 )
+            except SafetyCheckFailed as exc:
+                safety_warnings = exc.warnings
+                form.add_error("safety_override_reason", SAFETY_REASON_NEEDED)
             except ValidationFailed as exc:
                 _row_errors(rows, exc, form)
             except NotAllowed as exc:
@@ -376,6 +400,7 @@ def prison_visits_new(request: HttpRequest) -> HttpResponse:
                 for name, errors in row.errors.items()
             ],
             "has_clients": bool(clients),
+            "safety_warnings": safety_warnings,
             "section": "week",
         },
         status=status,
