@@ -62,7 +62,7 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
             {"href": url("custody:release_board"), "text": "Releases", "current": section == "releases"},
             {"href": url("diary:lone_working"), "text": "Lone working", "current": section == "lone_working"},
             {"href": url("funding:stream_list"), "text": "Funding", "current": section == "funding"},
-            {"href": url("custody:directory_list"), "text": "Directory", "current": section == "directory"},
+            {"href": url("custody:directory_list"), "text": "Prisons and courts", "current": section == "directory"},
             {"href": url("services:course_list"), "text": "Courses", "current": section == "courses"},
         ]
     if policy.can_use_services_directory(user):
