@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from keyworker.audit.services import access_denied
-from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
+from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, SafetyCheckFailed, ValidationFailed
 
 BAD_REQUEST_MESSAGE = "There is a problem with the request."
 UNAUTHENTICATED_MESSAGE = "Sign in to use the API."
@@ -62,6 +62,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def validation_failed(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": exc.message, "errors": exc.field_errors}, status=422)
 
+    def safety_check_failed(request: HttpRequest, exc: Any) -> HttpResponse:
+        body = {"detail": exc.message, "errors": exc.field_errors, "warnings": exc.warnings}
+        return api.create_response(request, body, status=422)
+
     def bad_input(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = _ninja_errors(exc.errors)
         detail = BAD_REQUEST_MESSAGE
@@ -78,5 +82,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(NotAllowed, not_allowed)
     api.add_exception_handler(ConcurrentEdit, concurrent_edit)
     api.add_exception_handler(ValidationFailed, validation_failed)
+    api.add_exception_handler(SafetyCheckFailed, safety_check_failed)
     api.add_exception_handler(NinjaValidationError, bad_input)
     api.add_exception_handler(AuthenticationError, unauthenticated)

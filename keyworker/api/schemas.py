@@ -26,6 +26,16 @@ class ValidationErrorOut(Schema):
     )
 
 
+class SafetyCheckOut(ValidationErrorOut):
+    """A booking refused by the safety check (core.errors.SafetyCheckFailed): the 422 body with its warnings."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Set when the safety check warns: why the booking was not made. Send it again with a "
+        "`safety_override_reason` to go ahead. None names anyone you cannot see.",
+    )
+
+
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value

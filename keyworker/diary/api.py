@@ -25,8 +25,8 @@ from keyworker.api.schemas import (
     PageOut,
     PageParams,
     RecordOut,
+    SafetyCheckOut,
     StaffRef,
-    ValidationErrorOut,
 )
 from keyworker.audit.services import client_viewed
 from keyworker.core.errors import SafetyCheckFailed, ValidationFailed
@@ -126,20 +126,8 @@ class AppointmentGroupIn(InputSchema):
     )
 
 
-class SafetyCheckOut(ValidationErrorOut):
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="Set when the safety check warns: why the booking was not made. Send it again with a "
-        "`safety_override_reason` to go ahead. None names anyone you cannot see.",
-    )
-
-
 # A booking refused by the safety check answers 422, with its warnings.
 BOOKING_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 422: SafetyCheckOut}
-
-
-def _refused_for_safety(exc: SafetyCheckFailed) -> Status[Any]:
-    return Status(422, {"detail": exc.message, "errors": exc.field_errors, "warnings": exc.warnings})
 
 
 class AppointmentStatusIn(InputSchema):
@@ -243,8 +231,8 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[A
             venue=venue,
             safety_override_reason=payload.safety_override_reason,
         )
-    except SafetyCheckFailed as exc:
-        return _refused_for_safety(exc)
+    except SafetyCheckFailed:
+        raise  # a 422 with the warnings (api/errors.py)
     except ValidationFailed as exc:
         raise _in_api_terms(exc) from exc
     return Status(201, appointment)
@@ -264,20 +252,15 @@ def create_appointment_group(request: HttpRequest, payload: AppointmentGroupIn) 
         message="Choose a prison from the directory.",
     )
     assert prison is not None  # the field is required
-    try:
-        booked = services.appointment_book_group(
-            actor=actor,
-            establishment=prison,
-            on=payload.on,
-            kind=payload.kind,
-            slots=[
-                services.VisitSlot(client_id=s.client_id, starts=s.starts, minutes=s.minutes) for s in payload.slots
-            ],
-            notes=payload.notes,
-            safety_override_reason=payload.safety_override_reason,
-        )
-    except SafetyCheckFailed as exc:
-        return _refused_for_safety(exc)
+    booked = services.appointment_book_group(
+        actor=actor,
+        establishment=prison,
+        on=payload.on,
+        kind=payload.kind,
+        slots=[services.VisitSlot(client_id=s.client_id, starts=s.starts, minutes=s.minutes) for s in payload.slots],
+        notes=payload.notes,
+        safety_override_reason=payload.safety_override_reason,
+    )
     return Status(201, booked)
 
 

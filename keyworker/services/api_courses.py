@@ -10,12 +10,12 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from keyworker.api.common import actor_of, record_id, record_views, reference_id
-from keyworker.api.schemas import READ_ERRORS, WRITE_ERRORS, ClientRef, InputSchema, RecordOut, ValidationErrorOut
-from keyworker.core.errors import SafetyCheckFailed, ValidationFailed
+from keyworker.api.schemas import READ_ERRORS, WRITE_ERRORS, ClientRef, InputSchema, RecordOut, SafetyCheckOut
+from keyworker.core.errors import ValidationFailed
 from keyworker.people.selectors import client_list_for
 from keyworker.services.models import Cohort, Enrolment, SessionAttendance
 from keyworker.services.selectors import courses as selectors
@@ -122,14 +122,6 @@ class AttendanceOut(RecordOut):
     status: str
 
 
-class SafetyWarningOut(ValidationErrorOut):
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="The safety check's warnings (naming nobody you cannot see). Send a safety_override_reason "
-        "to go ahead.",
-    )
-
-
 class EnrolmentIn(InputSchema):
     client_id: str
     safety_override_reason: str = Field("", max_length=2000, description="Why to go ahead despite a warning.")
@@ -187,10 +179,10 @@ def get_cohort(request: HttpRequest, cohort_id: str) -> dict:
 
 @router.post(
     "/cohorts/{cohort_id}/enrolments",
-    response={201: EnrolmentOut, **WRITE_ERRORS, 422: SafetyWarningOut},
+    response={201: EnrolmentOut, **WRITE_ERRORS, 422: SafetyCheckOut},
     summary="Enrol a client (or put them on the waiting list if the cohort is full)",
 )
-def create_enrolment(request: HttpRequest, cohort_id: str, payload: EnrolmentIn) -> Status[Enrolment] | HttpResponse:
+def create_enrolment(request: HttpRequest, cohort_id: str, payload: EnrolmentIn) -> Status[Enrolment]:
     actor = actor_of(request)
     cohort = selectors.cohort_get_for(actor, record_id(cohort_id))
     message = "Choose a client you work with."
@@ -198,13 +190,10 @@ def create_enrolment(request: HttpRequest, cohort_id: str, payload: EnrolmentIn)
     client = client_list_for(actor).filter(pk=pk).first() if pk else None
     if client is None:
         raise ValidationFailed(message, {"client_id": [message]})
-    try:
-        enrolment = services.enrol(
-            actor=actor, cohort=cohort, client=client, safety_override_reason=payload.safety_override_reason
-        )
-    except SafetyCheckFailed as exc:
-        body = {"detail": exc.message, "errors": exc.field_errors, "warnings": exc.warnings}
-        return JsonResponse(body, status=422)
+    # A warning without a reason raises SafetyCheckFailed: a 422 with the warnings (api/errors.py).
+    enrolment = services.enrol(
+        actor=actor, cohort=cohort, client=client, safety_override_reason=payload.safety_override_reason
+    )
     return Status(201, enrolment)
 
 
