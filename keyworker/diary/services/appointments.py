@@ -391,6 +391,9 @@ def appointment_reschedule(
         location=appointment.location if location is None else location.strip(),
         notes=appointment.notes,
         establishment=appointment.establishment,
+        venue=appointment.venue,
+        # Same place: the reason given for going ahead despite an area warning still stands.
+        safety_override_reason=appointment.safety_override_reason,
         custody_episode=appointment.custody_episode,
         hearing=appointment.hearing,
         # Moved to another day, it is no longer part of that day's visits together.

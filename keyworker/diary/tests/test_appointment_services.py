@@ -19,6 +19,7 @@ from keyworker.core.testing import (
     EstablishmentFactory,
     HearingFactory,
     Personas,
+    VenueFactory,
 )
 from keyworker.custody.models import Establishment, EstablishmentKind
 from keyworker.diary.models import Appointment, AppointmentKind, AppointmentStatus
@@ -490,6 +491,26 @@ def test_a_visit_moved_to_another_day_leaves_its_group(personas: Personas):
         starts_at=_at(_tomorrow() + dt.timedelta(days=7), 9), ends_at=_at(_tomorrow() + dt.timedelta(days=7), 10),
     )
     assert other_day.group is None
+
+
+def test_a_rescheduled_appointment_keeps_its_venue_and_the_reason_given_for_going_there(personas: Personas):
+    """Same place, another time: the venue (what the safety check reads) and the reason the worker gave for
+    going ahead despite an area warning go with it."""
+    person = personas.client_of(personas.you)
+    hall = VenueFactory(postcode="SE15 4AB", borough="Southwark")
+    old = AppointmentFactory(
+        staff=personas.you,
+        client=person,
+        starts_at=_at(_tomorrow(), 10),
+        ends_at=_at(_tomorrow(), 11),
+        venue=hall,
+        safety_override_reason="Only room free; driven there and back.",
+    )
+    later = _tomorrow() + dt.timedelta(days=1)
+    new = services.appointment_reschedule(
+        actor=personas.you, appointment=old, expected_version=1, starts_at=_at(later, 10), ends_at=_at(later, 11)
+    )
+    assert (new.venue, new.safety_override_reason) == (hall, "Only room free; driven there and back.")
 
 
 def test_a_stale_reschedule_books_nothing(personas: Personas):
