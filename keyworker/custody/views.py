@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed, clients_viewed
-from keyworker.core.errors import ConcurrentEdit, KeyworkerError, NotAllowed, NotFound, ValidationFailed
+from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
@@ -69,13 +69,6 @@ def _chosen(user: User, value: str | None) -> Establishment | None:
         return establishment_get_for(user, value)
     except NotFound:
         return None
-
-
-def _refused(form: Any, exc: KeyworkerError, field_names: dict[str, str] | None = None) -> None:
-    if isinstance(exc, ValidationFailed):
-        show_service_errors(form, exc, field_names=field_names)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _status(request: HttpRequest) -> int:
@@ -134,7 +127,7 @@ def _establishment_form_page(request: HttpRequest, establishment: Establishment 
                     **values,
                 )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, f"{establishment.name} saved.")
             return redirect("custody:directory_detail", establishment.pk)
@@ -221,7 +214,7 @@ def episode_new(request: HttpRequest, client_id: str) -> HttpResponse:
                 **_episode_values(form),
             )
         except (ValidationFailed, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Custody recorded, with a release plan across the seven pathways.")
             return redirect("custody:client_custody", client.pk)
@@ -247,7 +240,7 @@ def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
                 actor=user, episode=episode, expected_version=form.cleaned_data["version"] or 0, **_episode_values(form)
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Custody details saved.")
             return redirect("custody:client_custody", episode.client_id)
@@ -278,7 +271,7 @@ def transfer_new(request: HttpRequest, episode_id: str) -> HttpResponse:
                 prison_number=form.cleaned_data["prison_number"],
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, f"Transfer to {transfer.to_establishment} recorded.")
             return redirect("custody:client_custody", episode.client_id)
@@ -305,7 +298,7 @@ def release_record(request: HttpRequest, episode_id: str) -> HttpResponse:
                 released_on=form.cleaned_data["released_on"],
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Release recorded.")
             return redirect("custody:client_custody", episode.client_id)
@@ -327,7 +320,7 @@ def need_add(request: HttpRequest, episode_id: str) -> HttpResponse:
         try:
             services.release_need_add(actor=user, episode=episode, **form.cleaned_data)
         except (ValidationFailed, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Need added to the release plan.")
             return redirect("custody:client_custody", episode.client_id)
@@ -358,7 +351,7 @@ def need_update(request: HttpRequest, need_id: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             if not request.htmx:  # type: ignore[attr-defined]
                 messages.success(request, f"Updated: {need.title}.")
@@ -399,7 +392,7 @@ def charge_new(request: HttpRequest, client_id: str) -> HttpResponse:
         try:
             services.charge_record(actor=user, client=client, **form.cleaned_data)
         except (ValidationFailed, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, "Charge recorded, as an allegation with its source.")
             return redirect("custody:client_custody", client.pk)
@@ -435,7 +428,7 @@ def hearing_new(request: HttpRequest, client_id: str) -> HttpResponse:
                 charges=[c for c in charges if str(c.pk) in chosen],
             )
         except (ValidationFailed, NotAllowed) as exc:
-            _refused(form, exc, {"starts_at": "on"})
+            show_service_errors(form, exc, field_names={"starts_at": "on"})
         else:
             messages.success(request, "Hearing added.")
             return redirect("custody:client_custody", client.pk)
@@ -484,7 +477,7 @@ def hearing_outcome(request: HttpRequest, hearing_id: str) -> HttpResponse:
                 release_on=data["release_on"],
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc, {"next_starts_at": "next_on", "received_on": "outcome"})
+            show_service_errors(form, exc, field_names={"next_starts_at": "next_on", "received_on": "outcome"})
         else:
             messages.success(request, f"Outcome recorded: {hearing.get_outcome_display().lower()}.")
             return redirect("custody:client_custody", hearing.client_id)
@@ -498,7 +491,7 @@ def hearing_outcome(request: HttpRequest, hearing_id: str) -> HttpResponse:
                 sentence_length=correction.cleaned_data["sentence_length"],
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(correction, exc)
+            show_service_errors(correction, exc)
         else:
             messages.success(request, "Outcome details corrected.")
             return redirect("custody:client_custody", hearing.client_id)

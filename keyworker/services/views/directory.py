@@ -117,13 +117,6 @@ def _directory_view(view: Any) -> Any:
     return staff_view(wrapper)
 
 
-def _refused(form: forms.Form, exc: Exception) -> None:
-    if isinstance(exc, ValidationFailed):
-        show_service_errors(form, exc)
-    else:
-        form.add_error(None, getattr(exc, "message", str(exc)))
-
-
 @_directory_view
 def service_list(request: HttpRequest) -> HttpResponse:
     """The directory, searched by words, kind and area; helplines first."""
@@ -197,7 +190,7 @@ def _organisation_form_page(request: HttpRequest, organisation: Organisation | N
                     actor=user, organisation=organisation, expected_version=form.cleaned_data["version"] or 0, **values
                 )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, f"{organisation.name} saved.")
             return redirect("services:organisation_detail", organisation.pk)
@@ -241,7 +234,7 @@ def _service_form_page(request: HttpRequest, organisation: Organisation, service
                     actor=user, service=service, expected_version=form.cleaned_data["version"] or 0, **values
                 )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            _refused(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, f"{service.name} saved.")
             return redirect("services:service_detail", service.pk)
