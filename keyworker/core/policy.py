@@ -409,3 +409,88 @@ def keep_apart_visible_to(user: User) -> QuerySet:
 
     visible = clients_visible_to(user)
     return KeepApart.objects.filter(client_a__in=visible, client_b__in=visible)
+
+
+# --- safeguarding and crisis (issue 7) --------------------------------------------------------------------------
+
+
+def is_safeguarding_lead(user: User) -> bool:
+    """The safeguarding lead: the queue of open concerns, third-party records, DASH, MARAC and NRM for everyone,
+    and the disclosure scanner's phrase lists."""
+    return _is_active_staff(user) and user.role == Role.SAFEGUARDING_LEAD
+
+
+def concerns_visible_to(user: User) -> QuerySet:
+    """Concerns in full (docs/decisions/0025):
+    - the safeguarding lead: every concern, except on a client barred to them by a restriction or exclusion;
+    - casework staff: concerns *about a client* they can see (part of that client's file), and concerns about
+      someone else that they recorded themselves;
+    - nobody else. A concern about someone else is never in reach through its client: staff who can see the
+      client learn only that a concern exists (selectors.concern_flag_for)."""
+    from keyworker.people.models import Client
+    from keyworker.safeguarding.models import Concern, ConcernAbout
+
+    if not _is_active_staff(user):
+        return Concern.objects.none()
+    if user.role == Role.SAFEGUARDING_LEAD:
+        return Concern.objects.filter(client__in=Client.objects.filter(_not_barred(user)))
+    if user.role in CASEWORK_ROLES:
+        about_client = Q(about=ConcernAbout.CLIENT, client__in=clients_visible_to(user))
+        own = ~Q(about=ConcernAbout.CLIENT) & Q(
+            recorded_by_id=user.pk, client__in=Client.objects.filter(_not_barred(user))
+        )
+        return Concern.objects.filter(about_client | own)
+    return Concern.objects.none()
+
+
+def can_record_concern(user: User, client: Client) -> bool:
+    """Anyone who records on a client may raise a concern from that casework (about them or someone else)."""
+    return can_record_on(user, client)
+
+
+def can_act_on_concern(user: User, concern: object) -> bool:
+    """Adding actions, sharing decisions, DASH, MARAC and NRM records, changing status: the safeguarding lead,
+    or the member of staff who recorded the concern (while it is in their reach)."""
+    if is_safeguarding_lead(user):
+        return True
+    return can_use_casework(user) and getattr(concern, "recorded_by_id", None) == user.pk
+
+
+def can_edit_scanner(user: User) -> bool:
+    return is_safeguarding_lead(user)
+
+
+def risk_reviews_visible_to(user: User) -> QuerySet:
+    """Risk reviews are part of the client's file: in reach exactly when the client is."""
+    from keyworker.safeguarding.models import RiskReview
+
+    return RiskReview.objects.filter(client__in=clients_visible_to(user))
+
+
+def can_manage_rota(user: User) -> bool:
+    """The on-call rota is kept by managers."""
+    return _is_active_staff(user) and user.role == Role.MANAGER
+
+
+def can_see_rota(user: User) -> bool:
+    """Who is on call tonight: everyone who does casework, and the safeguarding lead."""
+    return can_use_casework(user) or is_safeguarding_lead(user)
+
+
+def crisis_calls_visible_to(user: User) -> QuerySet:
+    """A crisis call is part of its client's record (in reach when the client is); the worker who took it also
+    keeps it in reach after their break-glass grant expires, for the handover."""
+    from keyworker.people.models import Client
+    from keyworker.safeguarding.models import CrisisCall
+
+    if not can_use_casework(user):
+        return CrisisCall.objects.none()
+    return CrisisCall.objects.filter(
+        Q(client__in=clients_visible_to(user))
+        | Q(taken_by_id=user.pk, client__in=Client.objects.filter(_not_barred(user)))
+    )
+
+
+def can_log_crisis_call(user: User, client: Client) -> bool:
+    """Anyone who records on the client, which for an on-call worker includes a client opened by break-glass."""
+    return can_record_on(user, client)

@@ -1,7 +1,9 @@
 """Test personas and record makers, in one place for every app's tests (and nothing else imports them).
 
 The personas: you (a caseworker in Team North), a teammate, a caseworker in another team (Team South),
-your manager, the other team's manager, and a member of staff in a role with no casework (report viewer).
+your manager, the other team's manager, a member of staff in a role with no casework (report viewer), the
+safeguarding lead and an on-call worker (neither in a team: the lead works across teams, and the on-call worker
+reaches a client who is not theirs only by break-glass).
 """
 
 from __future__ import annotations
@@ -26,7 +28,18 @@ from keyworker.custody.models import (
     HearingKind,
 )
 from keyworker.diary.models import Appointment, AppointmentKind, LoneWorkingVisit
-from keyworker.people.models import Client
+from keyworker.people.models import Client, ThirdParty
+from keyworker.safeguarding.models import (
+    Concern,
+    ConcernAbout,
+    ConcernCategory,
+    CrisisCall,
+    DisclosedBy,
+    OnCallShift,
+    RiskLevel,
+    RiskReview,
+    SafetyPlan,
+)
 from keyworker.services.models import Cohort, Course, CourseSession, Organisation, Service, ServiceCategory, Venue
 
 
@@ -281,6 +294,84 @@ class CourseSessionFactory(factory.django.DjangoModelFactory[CourseSession]):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
 
 
+class ThirdPartyFactory(factory.django.DjangoModelFactory[ThirdParty]):
+    class Meta:
+        model = ThirdParty
+
+    description = "a young woman, a client's partner"
+
+
+class ConcernFactory(factory.django.DjangoModelFactory[Concern]):
+    """A concern about the client by default; pass about=ConcernAbout.THIRD_PARTY for one about someone else
+    (a third-party record is made for it)."""
+
+    class Meta:
+        model = Concern
+
+    client = factory.SubFactory(ClientFactory)
+    about = ConcernAbout.CLIENT
+    third_party = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.about != ConcernAbout.CLIENT),
+        yes_declaration=factory.SubFactory(ThirdPartyFactory),
+        no_declaration=None,
+    )
+    category = ConcernCategory.SELF_HARM
+    disclosed_by = DisclosedBy.CLIENT
+    disclosed_on = factory.LazyFunction(timezone.localdate)
+    what_was_disclosed = "Said he has been cutting himself again since his brother was stabbed."
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class RiskReviewFactory(factory.django.DjangoModelFactory[RiskReview]):
+    class Meta:
+        model = RiskReview
+
+    client = factory.SubFactory(ClientFactory)
+    risk_to_self = RiskLevel.LOW
+    risk_to_others = RiskLevel.LOW
+    risk_from_others = RiskLevel.MEDIUM
+    reasons = "Former associates know where he lives; no threats this month."
+    reviewed_on = factory.LazyFunction(timezone.localdate)
+    reviewed_by = factory.SubFactory(UserFactory)
+    next_review_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(weeks=12))
+
+
+class SafetyPlanFactory(factory.django.DjangoModelFactory[SafetyPlan]):
+    class Meta:
+        model = SafetyPlan
+
+    client = factory.SubFactory(ClientFactory)
+    safe_areas = "Her aunt's road in Brixton; the college."
+    safe_contacts = "Her aunt; the caseworker; the duty line."
+    emergency_plan = "Call 999, then the duty line. Go to the aunt's, never home, if followed."
+    updated_by = factory.SubFactory(UserFactory)
+
+
+class OnCallShiftFactory(factory.django.DjangoModelFactory[OnCallShift]):
+    class Meta:
+        model = OnCallShift
+
+    worker = factory.SubFactory(UserFactory, role=Role.ON_CALL, team=None)
+    starts_at = factory.LazyFunction(
+        lambda: timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(17, 30)))
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=15, minutes=30))
+    added_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+
+
+class CrisisCallFactory(factory.django.DjangoModelFactory[CrisisCall]):
+    class Meta:
+        model = CrisisCall
+
+    client = factory.SubFactory(ClientFactory)
+    received_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    caller = "the client"
+    what_happened = "Friends assaulted someone; he was there and did nothing. Feels trapped."
+    advice_given = "Stay at his aunt's tonight, do not answer the group's calls, speak to his keyworker tomorrow."
+    taken_by = factory.SubFactory(UserFactory, role=Role.ON_CALL, team=None)
+
+
 @dataclass
 class Personas:
     team: Team
@@ -291,6 +382,8 @@ class Personas:
     manager: User  # manages `team`
     other_manager: User  # manages `other_team`
     report_viewer: User  # a role with no casework access
+    safeguarding_lead: User  # no team: concerns, third-party records, DASH, MARAC, NRM for everyone
+    on_call: User  # an on-call worker with no team: other teams' clients only by break-glass
 
     def client_of(self, keyworker: User, **client_fields: Any) -> Client:
         """A client with an open case held by `keyworker` in their team."""
@@ -320,5 +413,15 @@ def make_personas() -> Personas:
         ),
         report_viewer=UserFactory(
             email="reports@keyworker.test", first_name="Robin", last_name="Reports", team=None, role=Role.REPORT_VIEWER
+        ),
+        safeguarding_lead=UserFactory(
+            email="sglead@keyworker.test",
+            first_name="Sol",
+            last_name="Safeguarding",
+            team=None,
+            role=Role.SAFEGUARDING_LEAD,
+        ),
+        on_call=UserFactory(
+            email="oncall@keyworker.test", first_name="Oli", last_name="Oncall", team=None, role=Role.ON_CALL
         ),
     )

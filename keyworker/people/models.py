@@ -76,3 +76,23 @@ class Client(BaseModel, PersonNames, SafeContactRules):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class ThirdParty(BaseModel):
+    """Someone who is not a client but whose safety is at stake (a partner, a child, a relative): the least
+    data that lets the safeguarding lead act, kept on a restricted record of its own. It is never part of any
+    client's file, export or subject access output (DESIGN principle 3, docs/decisions/0025)."""
+
+    name = models.CharField(max_length=150, blank=True, help_text="Leave blank if not known or not given.")
+    description = models.CharField(max_length=150, help_text='Who they are, e.g. "a young woman, a client\'s partner".')
+    is_child = models.BooleanField(default=False)
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField(blank=True)
+    safe_contact_note = models.TextField(blank=True, help_text="How it is safe to reach them, if at all.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or self.description

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyworker.safeguarding import views
+from keyworker.safeguarding.views import access as views
 
 app_name = "safeguarding"
 urlpatterns = [

@@ -129,8 +129,8 @@ def test_break_glass_page_is_for_the_on_call_worker(client, personas: Personas, 
 @pytest.fixture
 def midnight(monkeypatch):
     """Make it out of hours for the page and the service (the rule itself is tested above)."""
-    monkeypatch.setattr("keyworker.safeguarding.views.is_out_of_hours", lambda moment: True)
-    monkeypatch.setattr("keyworker.safeguarding.services.is_out_of_hours", lambda moment: True)
+    monkeypatch.setattr("keyworker.safeguarding.views.access.is_out_of_hours", lambda moment: True)
+    monkeypatch.setattr("keyworker.safeguarding.services.access.is_out_of_hours", lambda moment: True)
 
 
 def test_on_call_worker_finds_and_opens_a_record_through_the_page(client, personas: Personas, on_call, midnight):
@@ -159,7 +159,7 @@ def test_a_reason_is_required_on_the_page(client, personas: Personas, on_call, m
 
 
 def test_in_office_hours_the_page_does_not_search(client, personas: Personas, on_call, monkeypatch):
-    monkeypatch.setattr("keyworker.safeguarding.views.is_out_of_hours", lambda moment: False)
+    monkeypatch.setattr("keyworker.safeguarding.views.access.is_out_of_hours", lambda moment: False)
     personas.client_of(personas.other_caseworker, last_name="Daytime")
     client.force_login(on_call)
     html = client.get(reverse("safeguarding:break_glass"), {"q": "Daytime"}).content.decode()

@@ -1,0 +1,5 @@
+"""Safeguarding writes, one module per part: access rules, break-glass, area concerns and the safety profile
+(access); concerns and third-party records (concerns); DASH, MARAC and NRM (assessments); risk reviews and
+safety plans (risk); the disclosure scanner's lists (scanner); the on-call rota and crisis calls (on_call)."""
+
+from keyworker.safeguarding.services.access import *  # noqa: F403

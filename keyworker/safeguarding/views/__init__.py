@@ -1,0 +1,1 @@
+"""Safeguarding pages, one module per part (the same parts as services/)."""
