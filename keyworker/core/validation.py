@@ -28,3 +28,14 @@ def create_checked(model: type[M], **fields: object) -> M:
     check_field_values(instance)
     instance.save(force_insert=True)
     return instance
+
+
+def required_text(problems: dict[str, list[str]], field: str, value: str, message: str, max_length: int) -> str:
+    """A required free-text answer, stripped: records `message` (or a length message) under `field` in
+    `problems` when it is missing or too long, and returns the tidied value."""
+    value = value.strip()
+    if not value:
+        problems[field] = [message]
+    elif len(value) > max_length:
+        problems[field] = [f"Keep it to {max_length} characters."]
+    return value

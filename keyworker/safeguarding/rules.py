@@ -188,3 +188,28 @@ def booking_warnings(
     if hidden:
         warnings.append(HIDDEN_KEEP_APART_WARNING.format(client=client_name))
     return warnings
+
+
+# --- information-sharing decisions (issue 7) ---------------------------------------------------------------
+
+SHARING_REASONS_MIN_CHARS = 10
+
+
+def sharing_decision_problems(
+    *, shared: bool, shared_with: str, lawful_basis: str, reasons: str
+) -> dict[str, list[str]]:
+    """What is wrong with a decision to share (or not): sharing needs a recipient and a lawful basis other than
+    "not shared"; not sharing is recorded with the basis "not shared"; either way the reasons must say why.
+    `lawful_basis` is checked against the choices by the caller's model."""
+    problems: dict[str, list[str]] = {}
+    if shared and not shared_with.strip():
+        problems["shared_with"] = ["Say who it was shared with."]
+    if shared and lawful_basis == "not_applicable":
+        problems["lawful_basis"] = ["Choose the lawful basis it was shared on."]
+    if not shared and lawful_basis not in ("", "not_applicable"):
+        problems["lawful_basis"] = ["Nothing was shared: leave the lawful basis as \u201cNot shared\u201d."]
+    if len(reasons.strip()) < SHARING_REASONS_MIN_CHARS:
+        problems["reasons"] = [
+            "Say why it was shared." if shared else "Say why it was not shared: the reasons matter in a review."
+        ]
+    return problems

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from keyworker.safeguarding.views import access as views
+from keyworker.safeguarding.views import concerns as concerns_views
 
 app_name = "safeguarding"
 urlpatterns = [
@@ -13,4 +14,6 @@ urlpatterns = [
     path("clients/<uuid:client_id>/safety/", views.client_safety, name="client_safety"),
     path("safety/unsafe-areas/<uuid:area_id>/end/", views.unsafe_area_end, name="unsafe_area_end"),
     path("safety/keep-apart/<uuid:pair_id>/end/", views.keep_apart_end, name="keep_apart_end"),
+    # concerns and third-party records (issue 7)
+    path("clients/<uuid:client_id>/concerns/new/", concerns_views.concern_new, name="concern_new"),
 ]

@@ -3,3 +3,4 @@
 safety plans (risk); the disclosure scanner's lists (scanner); the on-call rota and crisis calls (on_call)."""
 
 from keyworker.safeguarding.services.access import *  # noqa: F403
+from keyworker.safeguarding.services.sharing import *  # noqa: F403

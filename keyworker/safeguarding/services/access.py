@@ -18,7 +18,7 @@ from keyworker.casework.models import CaseStatus
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
 from keyworker.core.notifications import notify
-from keyworker.core.validation import create_checked
+from keyworker.core.validation import create_checked, required_text
 from keyworker.core.versioning import save_if_unchanged
 from keyworker.people.models import Client
 from keyworker.safeguarding.models import (
@@ -219,15 +219,6 @@ def _recordable(actor: User, client: Client) -> None:
         raise NotFound()
 
 
-def _required(problems: dict[str, list[str]], field: str, value: str, message: str, max_length: int) -> str:
-    value = value.strip()
-    if not value:
-        problems[field] = [message]
-    elif len(value) > max_length:
-        problems[field] = [f"Keep it to {max_length} characters."]
-    return value
-
-
 @transaction.atomic
 def unsafe_area_add(*, actor: User, client: Client, kind: str, area: str, reason: str, source: str) -> UnsafeArea:
     """Record an area (a borough, or a postcode district such as SE15) where the client should not be sent.
@@ -247,8 +238,8 @@ def unsafe_area_add(*, actor: User, client: Client, kind: str, area: str, reason
             problems["area"] = ["Keep the borough to 60 characters."]
     else:
         problems["kind"] = ["Choose a borough or a postcode district."]
-    reason = _required(problems, "reason", reason, "Say why it is unsafe for them.", 2000)
-    source = _required(problems, "source", source, "Say who said so, e.g. the client or the police.", 200)
+    reason = required_text(problems, "reason", reason, "Say why it is unsafe for them.", 2000)
+    source = required_text(problems, "source", source, "Say who said so, e.g. the client or the police.", 200)
     if normalised and "area" not in problems:
         active = UnsafeArea.objects.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()), client=client, kind=kind
@@ -298,8 +289,8 @@ def keep_apart_record(*, actor: User, client: Client, other: Client, reason: str
     problems: dict[str, list[str]] = {}
     if other.pk == client.pk:
         problems["other"] = ["Choose someone else: a person cannot be kept apart from themselves."]
-    reason = _required(problems, "reason", reason, "Say why they must be kept apart.", 2000)
-    source = _required(problems, "source", source, "Say who said so, e.g. the client or the police.", 200)
+    reason = required_text(problems, "reason", reason, "Say why they must be kept apart.", 2000)
+    source = required_text(problems, "source", source, "Say who said so, e.g. the client or the police.", 200)
     first, second = sorted([client, other], key=lambda person: person.pk)
     if (
         "other" not in problems
