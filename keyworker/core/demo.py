@@ -42,6 +42,7 @@ from keyworker.casework.models import (
     Programme,
     Task,
 )
+from keyworker.core.demo_safeguarding import SafeguardingDemo
 from keyworker.core.models import Sequence
 from keyworker.custody.directory import ESTABLISHMENTS
 from keyworker.custody.models import (
@@ -72,9 +73,9 @@ from keyworker.diary.models import (
 from keyworker.intake.models import AgencyKind, ConsentMethod, ConsentRecord, LawfulBasis
 from keyworker.intake.rules import sharing_permitted
 from keyworker.intake.selectors import consent_fact
-from keyworker.people.models import Client, Gender
+from keyworker.people.models import Client, Gender, ThirdParty
 from keyworker.privacy.models import Disclosure
-from keyworker.safeguarding.models import AreaKind, KeepApart, UnsafeArea
+from keyworker.safeguarding.models import AreaKind, Concern, CrisisCall, KeepApart, RiskReview, UnsafeArea
 from keyworker.services.models import (
     ENDED_OUTBOUND_STATUSES,
     AttendanceStatus,
@@ -1326,6 +1327,9 @@ def demo_counts() -> dict[str, int]:
         "course cohorts": Cohort.objects.filter(course__title__in=COURSE_TITLES).count(),
         "enrolments": Enrolment.objects.filter(client__in=demo_clients).count(),
         "keep-apart pairs": KeepApart.objects.filter(client_a__in=demo_clients).count(),
+        "risk reviews": RiskReview.objects.filter(client__in=demo_clients).count(),
+        "safeguarding concerns": Concern.objects.filter(client__in=demo_clients).count(),
+        "crisis calls": CrisisCall.objects.filter(client__in=demo_clients).count(),
     }
 
 
@@ -1429,7 +1433,11 @@ def demo_purge() -> int:
     # The directory, venues and courses stay (made with get_or_create); the demo's cohorts are dated from the
     # day it was loaded, so they go, with their sessions, enrolments and attendance.
     cohorts = set(Cohort.objects.filter(course__title__in=COURSE_TITLES).values_list("pk", flat=True))
-    rows = _referring_closure({Team: teams, User: users, Client: clients, Funder: funders, Cohort: cohorts})
+    # Third-party (victim) records refer to nobody; they go with the concerns raised in the demo's casework.
+    third_parties = set(ThirdParty.objects.filter(concerns__client__in=clients).values_list("pk", flat=True))
+    rows = _referring_closure(
+        {Team: teams, User: users, Client: clients, Funder: funders, Cohort: cohorts, ThirdParty: third_parties}
+    )
     # Audit events name their client by a plain UUID (so the trail outlives erasure): include them too.
     # The log is append-only (database triggers, hash chain): demo events go through the audit app's one
     # sanctioned removal, which re-links the chain after them, before the rows they point at go.
@@ -1593,6 +1601,7 @@ class _Builder:
         self.featured: dict[str, _Plan] = {}
         self.course_start: dt.date = self.monday
         self.wednesday_visited = False
+        self.kayla_met = False
         self.services: dict[str, Service] = {}
         self.venues: dict[str, Venue] = {}
         self.consents: list[ConsentRecord] = []
@@ -1646,7 +1655,10 @@ class _Builder:
                 self.build_appointments(plan)
         self.build_lone_working()
         self.build_services()
+        safeguarding = SafeguardingDemo(self)
+        safeguarding.build()  # before save(): the crisis calls' tasks join the rest
         self.save()
+        safeguarding.save()
 
     def build_staff(self) -> None:
         existing = {t.name: t for t in Team.objects.filter(name__in=TEAM_BY_NAME)}
@@ -4326,6 +4338,7 @@ class _Builder:
         }
         self.course_start = course_start
         self.wednesday_visited = happened(wed_am)
+        self.kayla_met = happened(monday_office)
 
 
 def _restamp(model: type[models.Model], records: list[Any]) -> None:

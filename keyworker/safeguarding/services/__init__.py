@@ -4,3 +4,5 @@ safety plans (risk); the disclosure scanner's lists (scanner); the on-call rota 
 
 from keyworker.safeguarding.services.access import *  # noqa: F403
 from keyworker.safeguarding.services.sharing import *  # noqa: F403
+from keyworker.safeguarding.services.risk import *  # noqa: F403
+from keyworker.safeguarding.services.concerns import *  # noqa: F403
