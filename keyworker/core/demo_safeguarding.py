@@ -36,6 +36,7 @@ from keyworker.safeguarding.models import (
     SafetyPlan,
     SharingDecision,
 )
+from keyworker.safeguarding.services.on_call import RISK_REVIEW_TASK_TITLE
 
 if TYPE_CHECKING:
     from keyworker.core.demo import _Builder, _Plan
@@ -72,6 +73,7 @@ class SafeguardingDemo:
         self.plans: list[SafetyPlan] = []
         self.shifts: list[OnCallShift] = []
         self.calls: list[CrisisCall] = []
+        self.call_tasks: list[tuple[CrisisCall, Task]] = []
 
     # --- helpers
 
@@ -451,18 +453,19 @@ class SafeguardingDemo:
         self.decision(at.date(), b.cal, call=call, shared=shared, with_whom="", basis=basis, reasons=reasons)
         owner = self.keyworker(plan)
         next_day = b.today if b.today.weekday() < 5 else b.today + dt.timedelta(days=7 - b.today.weekday())
-        for title in (follow_up, f"Review risk after the crisis call on {at:%-d %B}"):
-            b.tasks.append(
-                Task(
-                    id=b.uuid(),
-                    client=plan.client,
-                    case=plan.case,
-                    title=title,
-                    due_on=next_day,
-                    owner=owner,
-                    created_by=b.cal,
-                )
+        for title in (follow_up, RISK_REVIEW_TASK_TITLE):
+            task = Task(
+                id=b.uuid(),
+                client=plan.client,
+                case=plan.case,
+                title=title,
+                detail=f"Raised by the crisis call at {at:%H:%M on %-d %B}, taken by {b.cal.display_name}.",
+                due_on=next_day,
+                owner=owner,
+                created_by=b.cal,
             )
+            b.tasks.append(task)
+            self.call_tasks.append((call, task))
 
     # --- saving
 
@@ -487,3 +490,6 @@ class SafeguardingDemo:
             for record in records:
                 record.created_at = record.updated_at = self.made[record.pk]
             _restamp(model, records)
+        CrisisCall.tasks.through.objects.bulk_create(
+            CrisisCall.tasks.through(crisiscall_id=call.pk, task_id=task.pk) for call, task in self.call_tasks
+        )

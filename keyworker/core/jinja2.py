@@ -73,10 +73,17 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
         )
     if policy.can_see_team_week(user):
         items.insert(1, {"href": url("diary:team_week"), "text": "Team week", "current": section == "team_week"})
+    if policy.can_see_rota(user):
+        # Second in the list: on a phone, "Menu" then "On call" reaches the crisis line in two taps.
+        items.insert(1, {"href": url("safeguarding:on_call"), "text": "On call", "current": section == "on_call"})
     if policy.can_break_glass(user):
         items.append({"href": url("safeguarding:break_glass"), "text": "Break-glass", "current": section == "break"})
     if policy.can_use_area_concerns(user):
         items.append({"href": url("safeguarding:area_concerns"), "text": "Area concerns", "current": section == "area"})
+    if policy.is_safeguarding_lead(user):
+        items.append(
+            {"href": url("safeguarding:concern_queue"), "text": "Safeguarding", "current": section == "safeguarding"}
+        )
     if user.role == Role.PEER_MENTOR:
         items.append({"href": url("outcomes:my_mentees"), "text": "My mentees", "current": section == "mentees"})
     unread = unread_count_for(user)

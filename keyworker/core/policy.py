@@ -494,3 +494,9 @@ def crisis_calls_visible_to(user: User) -> QuerySet:
 def can_log_crisis_call(user: User, client: Client) -> bool:
     """Anyone who records on the client, which for an on-call worker includes a client opened by break-glass."""
     return can_record_on(user, client)
+
+
+def can_export_subject_access(user: User) -> bool:
+    """A subject access record (everything held about a person, issue 10) is exported by the data protection
+    officer only; `keyworker sar export` run without --actor is the system, on the operator's authority."""
+    return _is_active_staff(user) and user.role == Role.DATA_PROTECTION_OFFICER

@@ -166,13 +166,15 @@ def minutes_overdue(*, expected_end: dt.datetime, now: dt.datetime) -> int:
 
 @dataclass(frozen=True)
 class RiskFacts:
-    """What is known about the risks of one visit, from what the visit and the client's record hold. Issue 7's
-    risk reviews will add to it."""
+    """What is known about the risks of one visit, from what the visit and the client's record hold, including
+    the client's latest risk review (its levels as words, e.g. ("low", "medium", "high"), and its date)."""
 
     with_whom: str = ""
     safe_contact_note: str = ""
     restriction_messages: Sequence[str] = ()
     area_concerns: Sequence[str] = ()
+    risk_levels: tuple[str, str, str] | None = None  # to self, to others, from others
+    risk_reviewed_on: dt.date | None = None
 
 
 NO_RISK_RECORDED = "No risk information is recorded for this visit."
@@ -183,6 +185,10 @@ def risk_summary(facts: RiskFacts) -> list[str]:
     lines: list[str] = []
     if facts.with_whom.strip():
         lines.append(f"Expected to be there: {facts.with_whom.strip()}")
+    if facts.risk_levels is not None:
+        to_self, to_others, from_others = facts.risk_levels
+        when = f" ({facts.risk_reviewed_on:%-d %b %Y})" if facts.risk_reviewed_on else ""
+        lines.append(f"Latest risk review{when}: to self {to_self}, to others {to_others}, from others {from_others}")
     lines += [f"Record restricted: {message.strip()}" for message in facts.restriction_messages if message.strip()]
     if facts.safe_contact_note.strip():
         lines.append(f"Safe-contact notes: {facts.safe_contact_note.strip()}")

@@ -1,6 +1,8 @@
 """Monday from DESIGN.md in Chromium: a scared young woman refers herself; no funding stream covers her and
 the page says why for each; her worker asks to take her on unfunded and a manager (signed in separately,
-with MFA) approves it; her safe-contact rules are on her page; an office appointment today is on My week.
+with MFA) approves it; her safe-contact rules are on her page; an office appointment today is on My week;
+then the initial risk check (risk from others high: retaliation) tells the manager, and the safety plan she
+writes is shown prominently on the client's page.
 
 Every page visited passes axe-core. The streams are set up through the funding services, as a manager would.
 Names are fictional.
@@ -16,11 +18,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from keyworker.core.models import Notification
 from keyworker.core.testing import Personas, make_personas
 from keyworker.e2e.conftest import AxeChecked, sign_in
 from keyworker.funding import services as funding
 from keyworker.funding.models import UnfundedDecision, UnfundedWork
 from keyworker.people.models import Client
+from keyworker.safeguarding.models import RiskReview
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -182,6 +186,64 @@ def test_monday_intake_with_no_funding(browser: Any, live_server: Any, page: Any
     day = page.locator(f"section[aria-labelledby='day-{today.isoformat()}']")
     assert day.get_by_text("Lambeth office, Brixton").is_visible()
     assert day.get_by_role("link", name=re.compile(FIRST)).first.is_visible()
+    axe.check()
+
+    # The initial risk check: risk from others is high (retaliation from the group she is leaving). The next
+    # review date is only suggested (two weeks, for high risk); she keeps it. The manager is told.
+    page.get_by_role("link", name=re.compile(FIRST)).first.click()
+    page.get_by_role("heading", name="Safe contact").wait_for()
+    page.get_by_role("link", name=re.compile("^Risk reviews")).click()
+    page.get_by_role("heading", name="Risk", exact=True).wait_for()
+    assert page.get_by_text("No risk review yet.").is_visible()
+    axe.check()
+    page.get_by_label("What prompted this review").select_option("initial")
+    page.get_by_role("group", name="Risk to self").get_by_label("Low", exact=True).check()
+    page.get_by_role("group", name="Risk to others").get_by_label("Low", exact=True).check()
+    page.get_by_role("group", name="Risk from others").get_by_label("High", exact=True).check()
+    suggested = (today + dt.timedelta(days=14)).isoformat()
+    page.wait_for_function(
+        "value => document.querySelector('#id_next_review_on').value === value", arg=suggested
+    )
+    assert page.get_by_text("Suggested for high risk").is_visible()
+    page.get_by_label("Reasons").fill(
+        "Retaliation from the group she is leaving: they have told her she can't leave and know where she lives."
+    )
+    page.get_by_role("button", name="Save risk review").click()
+    page.get_by_text("The risk has gone up (risk from others)").wait_for()
+    assert page.get_by_text("Retaliation from the group she is leaving").is_visible()
+    axe.check()
+    review = RiskReview.objects.get(client=client)
+    assert (review.occasion, review.risk_from_others, review.next_review_on.isoformat()) == (
+        "initial",
+        "high",
+        suggested,
+    )
+    assert Notification.objects.filter(recipient=personas.manager, subject="A client's risk has gone up").exists()
+
+    # A safety plan: safe areas, safe contacts and what to do in an emergency.
+    page.get_by_role("link", name=re.compile("^Safety plan")).click()
+    page.get_by_role("heading", name="Safety plan", exact=True).wait_for()
+    axe.check()
+    page.get_by_label("Safe areas").fill("Her aunt's road in Brixton; the college library.")
+    page.get_by_label("Safe contacts").fill("Her aunt; her caseworker by text; the duty line.")
+    page.get_by_label("What to do in an emergency").fill(
+        "Call 999. Then text the duty line the code word. Go to her aunt's, never home, if followed."
+    )
+    page.get_by_role("button", name="Save safety plan").click()
+    page.get_by_text("Safety plan saved.").wait_for()
+    axe.check()
+
+    # Her page shows the safety plan prominently, above the safe-contact rules, and the risk in Key facts.
+    page.get_by_role("link", name=f"Back to {FIRST} {LAST}").click()
+    plan = page.locator("section.kw-safety-plan")
+    plan.wait_for()
+    assert plan.get_by_text("Call 999. Then text the duty line the code word.").is_visible()
+    assert plan.get_by_text("Her aunt; her caseworker by text; the duty line.").is_visible()
+    plan_top = plan.bounding_box()["y"]
+    assert plan_top < page.locator(".kw-safe-contact").bounding_box()["y"]
+    facts = page.locator(".kw-facts")
+    assert facts.get_by_text("Risk", exact=True).is_visible()
+    assert facts.get_by_text("To self low, to others low, from others high").is_visible()
     axe.check()
 
     elapsed = time.monotonic() - started

@@ -14,6 +14,8 @@ from keyworker.core.views_helpers import casework_view
 from keyworker.diary.selectors import appointment_list_for
 from keyworker.people.selectors import client_get_for, client_search_for
 from keyworker.safeguarding.selectors import break_glass_grant_for, restriction_messages_for
+from keyworker.safeguarding.selectors.concerns import concern_flag_for
+from keyworker.safeguarding.selectors.risk import risk_and_safety_for
 
 
 @casework_view
@@ -55,7 +57,9 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
             ),
             break_glass=grant,
             restriction_messages=restriction_messages_for(user, client),
+            concern_flag=concern_flag_for(user, client),
             can_set_access_rules=policy.can_set_access_rules(user, client),
+            risk_and_safety=risk_and_safety_for(user, client),
             audit_trail=(
                 list(client_audit_trail_for(user, client)) if policy.can_see_who_viewed(user, client) else None
             ),

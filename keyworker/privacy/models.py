@@ -1,5 +1,6 @@
 """Privacy: the disclosure log (what about a person left Keyworker, to whom, when, by whom, on which basis).
-Subject access, retention and sharing agreements arrive with issue 10."""
+The subject access record is built from every app's models in subject_access.py (no model of its own yet);
+subject access requests, retention and sharing agreements arrive with issue 10."""
 
 from __future__ import annotations
 

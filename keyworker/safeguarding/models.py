@@ -483,6 +483,8 @@ class CrisisCall(BaseModel):
     actions_taken = models.TextField(blank=True)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     break_glass = models.BooleanField(default=False, help_text="Logged on a record opened by break-glass.")
+    # The follow-up and risk-review tasks the call raised for the keyworker (the handover lists them).
+    tasks = models.ManyToManyField("casework.Task", related_name="+", blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -296,7 +296,8 @@ def risk_review_problems(
     problems: dict[str, list[str]] = {}
     for dimension in RISK_DIMENSIONS:
         if levels.get(dimension, "") not in RISK_LEVELS:
-            problems[dimension] = [f"Choose the {RISK_DIMENSION_LABELS[dimension].lower()}: low, medium, high or very high."]
+            label = RISK_DIMENSION_LABELS[dimension].lower()
+            problems[dimension] = [f"Choose the {label}: low, medium, high or very high."]
     if len(reasons.strip()) < RISK_REASONS_MIN_CHARS:
         problems["reasons"] = ["Say why you judged the risk this way: the reasons are the record."]
     if reviewed_on > today:
@@ -325,7 +326,9 @@ def safety_plan_problems(
         if moved_on is None:
             problems["moved_on"] = ["Enter the date they moved."]
         elif moved_on > today:
-            problems["moved_on"] = ["The move cannot be in the future: choose \u201cMove being arranged\u201d until it happens."]
+            problems["moved_on"] = [
+                "The move cannot be in the future: choose \u201cMove being arranged\u201d until it happens."
+            ]
         elif next_check_in_on is not None and next_check_in_on < moved_on:
             problems["next_check_in_on"] = ["The next check-in must be on or after the day they moved."]
     elif moved_on is not None:

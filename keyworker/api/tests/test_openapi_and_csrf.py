@@ -59,6 +59,32 @@ PATHS = {
     "/api/v1/cohorts/{cohort_id}/enrolments": {"post"},
     "/api/v1/enrolments/{enrolment_id}/attendance": {"post"},
     "/api/v1/enrolments/{enrolment_id}/complete": {"post"},
+    # the disclosure scanner (issue 7)
+    "/api/v1/notes/scan": {"post"},
+    # risk reviews and safety plans (issue 7)
+    "/api/v1/clients/{client_id}/risk-reviews": {"get", "post"},
+    "/api/v1/clients/{client_id}/safety-plan": {"get", "put"},
+    # the on-call line (issue 7)
+    "/api/v1/on-call/rota": {"get"},
+    "/api/v1/clients/{client_id}/crisis-calls": {"post"},
+    "/api/v1/crisis-calls/{call_id}": {"get"},
+    "/api/v1/on-call/handover": {"get"},
+    # safeguarding concerns (issue 7)
+    "/api/v1/concerns": {"get"},
+    "/api/v1/concerns/{concern_id}": {"get"},
+    "/api/v1/clients/{client_id}/concerns": {"get", "post"},
+    "/api/v1/concerns/{concern_id}/actions": {"post"},
+    "/api/v1/concerns/{concern_id}/sharing-decisions": {"post"},
+    "/api/v1/concerns/{concern_id}/status": {"post"},
+    # DASH, MARAC and NRM (issue 7)
+    "/api/v1/concerns/{concern_id}/dash": {"post"},
+    "/api/v1/dash/{dash_id}": {"get"},
+    "/api/v1/concerns/{concern_id}/marac-draft": {"get"},
+    "/api/v1/concerns/{concern_id}/marac-referrals": {"post"},
+    "/api/v1/marac-referrals/{referral_id}": {"get"},
+    "/api/v1/concerns/{concern_id}/nrm-referrals": {"post"},
+    "/api/v1/nrm-referrals": {"get"},
+    "/api/v1/nrm-referrals/{referral_id}": {"get", "post"},
 }
 
 

@@ -230,6 +230,18 @@ CLIENT_PAGE_ROUTES = [
     # the safety profile: unsafe areas and people to keep apart (issue 6)
     Route("safeguarding:client_safety", "client-record"),
     Route("safeguarding:client_safety", "client-record", "POST", {"action": "area", "area-kind": "borough"}),
+    # the on-call line: a crisis call is logged by whoever records on the client (issue 7)
+    Route("safeguarding:crisis_call_new", "client-record"),
+    Route("safeguarding:crisis_call_new", "client-record", "POST", {"caller": ""}),
+    # safeguarding concerns (issue 7): recording one, and the client's own concerns (about them only)
+    Route("safeguarding:concern_new", "client-record"),
+    Route("safeguarding:concern_new", "client-record", "POST", {"about": "client", "what_was_disclosed": ""}),
+    Route("safeguarding:client_concerns", "client-record"),
+    # risk reviews and the safety plan (issue 7)
+    Route("safeguarding:client_risk", "client-record"),
+    Route("safeguarding:client_risk", "client-record", "POST", {"risk_to_self": "", "reasons": ""}),
+    Route("safeguarding:client_safety_plan", "client-record"),
+    Route("safeguarding:client_safety_plan", "client-record", "POST", {"emergency_plan": ""}),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -270,9 +282,19 @@ PAGE_ROUTES = {
     "services:course_new": "courses",
     "services:venue_list": "courses",
     "services:venue_new": "courses",
+    "safeguarding:on_call": "on-call",
+    "safeguarding:rota": "on-call",
+    "safeguarding:handover": "casework-pages",
+    "safeguarding:concern_queue": "concerns",
+    "safeguarding:nrm_list": "nrm-chases",
+    "safeguarding:scanner_phrases": "scanner-lists",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
+    "safeguarding:note_scan": "disclosure prompts (POST, the client in the body): casework roles for a client they "
+    "record on, anyone else 404 (safeguarding/tests/test_scanner_pages.py: test_note_scan_by_persona)",
+    "safeguarding:scanner_phrase_enabled": "the scanner's lists, no personal data: the safeguarding lead only, anyone "
+    "else 404 (safeguarding/tests/test_scanner_pages.py: test_only_the_lead_switches_entries)",
     "accounts:token_revoke": "only the token's owner; anyone else gets 404 (test_token_revoke_is_owner_only)",
     "audit:staff_activity": "a manager for their team's staff, the DPO for anyone (test_staff_activity_page)",
     "funding:stream_detail": "no client data: casework roles read, managers edit its rules, others 404 "
@@ -329,6 +351,17 @@ SPECIAL_ROUTES = {
         "(only for staff who can see both people); anyone else 404 (safeguarding/tests/test_safety_profile.py: "
         "test_adding_an_area_on_the_page, test_a_pair_is_listed_only_to_staff_who_can_see_both_people)"
         for name in ("unsafe_area_end", "keep_apart_end")
+    },
+    "safeguarding:concern_detail": "a concern about the client follows the client record; one about someone else "
+    "only the safeguarding lead and its recorder; anyone else 404 (safeguarding/tests/test_concerns_pages.py: "
+    "test_concern_page_by_persona)",
+    "safeguarding:crisis_call_detail": "a crisis call: in reach when its client is, and always to the worker who "
+    "took it (safeguarding/tests/test_on_call_pages.py: test_crisis_call_page_by_persona)",
+    **{
+        f"safeguarding:{name}": "DASH, MARAC and NRM: in reach exactly when their concern is (anyone else 404); "
+        "changing them only the safeguarding lead and the concern's recorder, others who see it 403 "
+        "(safeguarding/tests/test_assessments_pages.py: test_assessment_pages_by_persona)"
+        for name in ("dash", "marac_new", "marac_detail", "nrm_new", "nrm_detail")
     },
     "services:signposting_detail": "only the worker who gave it and the safeguarding lead; anyone else 404 "
     "(services/tests/test_signposting.py: test_signposting_detail_by_persona)",
@@ -388,6 +421,11 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "services:client_referrals": {"client_id": bundle.client.pk},
         "services:referral_new": {"client_id": bundle.client.pk},
         "safeguarding:client_safety": {"client_id": bundle.client.pk},
+        "safeguarding:crisis_call_new": {"client_id": bundle.client.pk},
+        "safeguarding:concern_new": {"client_id": bundle.client.pk},
+        "safeguarding:client_concerns": {"client_id": bundle.client.pk},
+        "safeguarding:client_risk": {"client_id": bundle.client.pk},
+        "safeguarding:client_safety_plan": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 
@@ -525,11 +563,39 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "service_id": "00000000-0000-0000-0000-000000000000",
         "reason": "Matrix check",
     },
+    # a concern with nothing disclosed: an allowed caller gets 422 and nothing is written
+    ("POST", "/api/v1/clients/{client_id}/concerns"): {
+        "about": "client",
+        "category": "self_harm",
+        "disclosed_by": "client",
+        "disclosed_on": "{today}",
+        "what_was_disclosed": "",
+    },
+    # a risk review with no reasons, a safety plan with no emergency plan: an allowed caller gets 422
+    ("POST", "/api/v1/clients/{client_id}/risk-reviews"): {
+        "occasion": "scheduled",
+        "risk_to_self": "low",
+        "risk_to_others": "low",
+        "risk_from_others": "high",
+        "reasons": "",
+        "next_review_on": "{today}",
+    },
+    ("PUT", "/api/v1/clients/{client_id}/safety-plan"): {"version": None, "emergency_plan": ""},
     ("POST", "/api/v1/clients/{client_id}/hearings"): {
         "court_id": "00000000-0000-0000-0000-000000000000",
         "starts_at": "2030-01-07T10:00:00Z",
         "kind": "plea",
     },
+}
+# the disclosure scanner: allowed exactly when the caller records on the client named in the body
+API_BODIES[("POST", "/api/v1/notes/scan")] = {"note": "Matrix check: he hit her.", "client_id": "{client_id}"}
+API_BODIES[("POST", "/api/v1/clients/{client_id}/crisis-calls")] = {  # valid JSON, refused by the service: 422
+    "caller": "",
+    "what_happened": "",
+    "advice_given": "",
+    "shared": False,
+    "sharing_reasons": "",
+    "follow_up": "",
 }
 API_LISTS = {
     ("GET", "/api/v1/clients"): {},
@@ -538,6 +604,29 @@ API_LISTS = {
     ("GET", "/api/v1/appointments"): {"page_size": 100},
 }
 API_SPECIAL: dict[tuple[str, str], str] = {
+    **{
+        (method, path): "DASH, MARAC and NRM: in reach exactly when their concern is (anyone else 404); changes only "
+        "by the safeguarding lead and the concern's recorder (others who see it 403) "
+        "(safeguarding/tests/test_assessments_api.py: test_assessment_api_by_persona)"
+        for method, path in (
+            ("POST", "/api/v1/concerns/{concern_id}/dash"),
+            ("GET", "/api/v1/dash/{dash_id}"),
+            ("GET", "/api/v1/concerns/{concern_id}/marac-draft"),
+            ("POST", "/api/v1/concerns/{concern_id}/marac-referrals"),
+            ("GET", "/api/v1/marac-referrals/{referral_id}"),
+            ("POST", "/api/v1/concerns/{concern_id}/nrm-referrals"),
+            ("GET", "/api/v1/nrm-referrals/{referral_id}"),
+            ("POST", "/api/v1/nrm-referrals/{referral_id}"),
+        )
+    },
+    ("GET", "/api/v1/nrm-referrals"): "NRM referrals whose concern is in reach (the safeguarding lead's: all) "
+    "(safeguarding/tests/test_assessments_api.py: test_nrm_list_api_by_persona)",
+    ("GET", "/api/v1/on-call/rota"): "staff names only: casework roles and the safeguarding lead, others 404 "
+    "(safeguarding/tests/test_on_call_api.py: test_rota_api_by_persona)",
+    ("GET", "/api/v1/crisis-calls/{call_id}"): "in reach when its client is, and always to the worker who took it "
+    "(safeguarding/tests/test_on_call_api.py: test_crisis_call_api_by_persona)",
+    ("GET", "/api/v1/on-call/handover"): "calls about clients in reach (and those the caller took); casework roles "
+    "only (safeguarding/tests/test_on_call_api.py: test_handover_api_by_persona)",
     ("GET", "/api/v1/referrals"): "receiving team only (api/tests/test_referrals_api.py)",
     ("POST", "/api/v1/referrals"): "receiving team only (api/tests/test_referrals_api.py)",
     ("GET", "/api/v1/referrals/{referral_id}"): "receiving team only (api/tests/test_referrals_api.py)",
@@ -593,6 +682,18 @@ API_SPECIAL: dict[tuple[str, str], str] = {
     "(services/tests/test_referrals_out_api.py: test_signposting_api_by_persona)",
     ("POST", "/api/v1/signposting"): "casework roles record their own; no client field exists "
     "(services/tests/test_referrals_out_api.py: test_signposting_api_by_persona)",
+    **{
+        (method, path): "a concern about the client follows the client record; one about someone else only the "
+        "safeguarding lead and its recorder; the list is the lead's queue or the caller's own "
+        "(safeguarding/tests/test_concerns_api.py: test_concern_api_by_persona)"
+        for method, path in (
+            ("GET", "/api/v1/concerns"),
+            ("GET", "/api/v1/concerns/{concern_id}"),
+            ("POST", "/api/v1/concerns/{concern_id}/actions"),
+            ("POST", "/api/v1/concerns/{concern_id}/sharing-decisions"),
+            ("POST", "/api/v1/concerns/{concern_id}/status"),
+        )
+    },
     ("GET", "/api/v1/courses"): "no client data: casework roles, others an empty list "
     "(services/tests/test_course_api.py: test_course_api_by_persona)",
     **{
@@ -650,7 +751,7 @@ def test_api_operations():
                     response = http.get(url, API_LISTS.get((method, path), {}))
                 else:
                     body = _fill(API_BODIES[(method, path)], bundle)
-                    response = http.post(url, body, content_type="application/json")
+                    response = http.generic(method, url, json.dumps(body), content_type="application/json")
                 cells += 1
                 if (method, path) in API_LISTS:
                     assert response.status_code == 200, where
@@ -662,7 +763,10 @@ def test_api_operations():
         http.logout()
         bundle = world.bundles["own"]
         url = _fill(path, bundle)
-        response = http.get(url) if method == "GET" else http.post(url, {}, content_type="application/json")
+        if method == "GET":
+            response = http.get(url)
+        else:
+            response = http.generic(method, url, "{}", content_type="application/json")
         assert response.status_code == 401, f"{method} {path} anonymous"
     assert cells == len(operations) * len(ROLES) * len(STATES) - len(API_SPECIAL) * len(ROLES) * len(STATES)
 

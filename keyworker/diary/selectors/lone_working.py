@@ -99,15 +99,17 @@ def managers_watching(visit: LoneWorkingVisit) -> list[User]:
 def risk_facts_for(visit: LoneWorkingVisit) -> rules.RiskFacts:
     """What the record holds about the risks of this visit, for the escalation to staff (not through a user's
     reach: the people alerted need it whatever their own access, docs/decisions/0022)."""
-    from keyworker.safeguarding.models import AccessRule, AccessRuleKind, AreaConcern
+    from keyworker.safeguarding.models import AccessRule, AccessRuleKind, AreaConcern, RiskReview
 
     today = timezone.localdate()
     now = timezone.now()
     safe_contact_note = ""
     restriction_messages: list[str] = []
     home_area = ""
+    latest_risk: RiskReview | None = None
     if visit.client is not None:
         client = visit.client
+        latest_risk = RiskReview.objects.filter(client_id=client.pk).order_by("-reviewed_on", "-created_at").first()
         safe_contact_note = client.safe_contact_note
         home_area = client.home_area.strip().lower()
         restriction_messages = list(
@@ -133,4 +135,14 @@ def risk_facts_for(visit: LoneWorkingVisit) -> rules.RiskFacts:
         safe_contact_note=safe_contact_note,
         restriction_messages=restriction_messages,
         area_concerns=concerns,
+        risk_levels=(
+            (
+                latest_risk.get_risk_to_self_display().lower(),
+                latest_risk.get_risk_to_others_display().lower(),
+                latest_risk.get_risk_from_others_display().lower(),
+            )
+            if latest_risk
+            else None
+        ),
+        risk_reviewed_on=latest_risk.reviewed_on if latest_risk else None,
     )

@@ -34,6 +34,7 @@ from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.diary.services import appointments as services
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for
+from keyworker.safeguarding.selectors.risk import risk_reviews_due_for
 from keyworker.services.selectors.courses import venue_list_for
 
 # The services' field names, as the forms'.
@@ -71,7 +72,8 @@ def my_week(request: HttpRequest) -> HttpResponse:
     week = selectors.my_week_for(user, _week_day(request))
     can_book = policy.can_use_casework(user)
     releases = releases_upcoming_for(user, today=today, keyworker=user) if can_book else []
-    records: list[Any] = [*week.overdue_tasks]
+    risk_due = risk_reviews_due_for(user, today=today) if can_book else []
+    records: list[Any] = [*week.overdue_tasks, *risk_due]
     for day_ in week.days:
         records += day_.records()
     records += [release.episode for release in releases]
@@ -79,7 +81,8 @@ def my_week(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "diary/my_week.html",
-        {"week": week, "today": today, "releases": releases, "can_book": can_book, "section": "week"},
+        {"week": week, "today": today, "releases": releases, "risk_due": risk_due, "can_book": can_book,
+         "section": "week"},
         block="week",
     )
 

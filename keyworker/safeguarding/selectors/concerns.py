@@ -69,7 +69,11 @@ def concern_flag_for(user: User, client: Client) -> bool:
     """Whether a concern about someone else, not yet closed, arose in this client's casework: shown as
     "a safeguarding concern exists — see the safeguarding lead" to anyone who can see the client, revealing
     nothing else. False for anyone who cannot see the client."""
-    return Concern.objects.filter(
-        client__in=policy.clients_visible_to(user).filter(pk=client.pk),
-        status__in=OPEN_STATUSES,
-    ).exclude(about=ConcernAbout.CLIENT).exists()
+    return (
+        Concern.objects.filter(
+            client__in=policy.clients_visible_to(user).filter(pk=client.pk),
+            status__in=OPEN_STATUSES,
+        )
+        .exclude(about=ConcernAbout.CLIENT)
+        .exists()
+    )

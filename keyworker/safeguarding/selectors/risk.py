@@ -4,6 +4,7 @@ reach exactly when the client is (policy.risk_reviews_visible_to, policy.clients
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -16,8 +17,10 @@ from keyworker.people.models import Client
 from keyworker.safeguarding.models import RiskReview, SafetyPlan, UnsafeArea
 
 __all__ = [
+    "RiskAndSafety",
     "current_unsafe_areas",
     "latest_risk_for",
+    "risk_and_safety_for",
     "risk_reviews_due_for",
     "risk_reviews_for",
     "safety_plan_for",
@@ -73,4 +76,23 @@ def risk_reviews_due_for(user: User, *, within_days: int = 7, today: dt.date | N
         RiskReview.objects.filter(pk__in=mine, next_review_on__lte=today + dt.timedelta(days=within_days))
         .select_related("client")
         .order_by("next_review_on", "client__last_name")
+    )
+
+
+@dataclass(frozen=True)
+class RiskAndSafety:
+    """What the client page shows: the safety plan with the unsafe areas, and the latest risk review."""
+
+    plan: SafetyPlan | None
+    unsafe_areas: list[UnsafeArea]
+    latest: RiskReview | None
+
+
+def risk_and_safety_for(user: User, client: Client) -> RiskAndSafety:
+    """For the client page: its safety plan (with the current unsafe areas) and latest risk review."""
+    _check_client(user, client)  # once, for all three reads
+    return RiskAndSafety(
+        plan=SafetyPlan.objects.filter(client=client).select_related("updated_by").first(),
+        unsafe_areas=current_unsafe_areas(client),
+        latest=RiskReview.objects.filter(client=client).order_by("-reviewed_on", "-created_at").first(),
     )

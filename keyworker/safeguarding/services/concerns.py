@@ -140,7 +140,10 @@ def concern_record(
     elif disclosed_on > today:
         problems["disclosed_on"] = ["The date it was disclosed cannot be in the future."]
     disclosure = required_text(
-        problems, "what_was_disclosed", what_was_disclosed, "Say what was disclosed, in their words if you can.",
+        problems,
+        "what_was_disclosed",
+        what_was_disclosed,
+        "Say what was disclosed, in their words if you can.",
         DISCLOSURE_MAX_CHARS,
     )
     if review_on is not None and review_on < today:
@@ -258,9 +261,7 @@ def concern_status_change(
     _may_act(actor, concern)
     if status not in ConcernStatus.values:
         raise ValidationFailed("Choose a status.", {"status": ["Choose open, with the safeguarding lead or closed."]})
-    if problem := concern_status_problem(
-        concern.status, status, is_lead=policy.is_safeguarding_lead(actor), note=note
-    ):
+    if problem := concern_status_problem(concern.status, status, is_lead=policy.is_safeguarding_lead(actor), note=note):
         field = "note" if problem == CLOSING_NOTE_PROBLEM else "status"
         raise ValidationFailed(problem, {field: [problem]})
     if len(note.strip()) > NOTE_MAX_CHARS:
@@ -283,12 +284,16 @@ def concern_status_change(
 
 
 @transaction.atomic
-def concern_review_date_set(*, actor: User, concern: Concern, review_on: dt.date | None, expected_version: int) -> Concern:
+def concern_review_date_set(
+    *, actor: User, concern: Concern, review_on: dt.date | None, expected_version: int
+) -> Concern:
     _may_act(actor, concern)
     if review_on is None:
         raise ValidationFailed("Enter the review date.", {"review_on": ["Enter the review date."]})
     if review_on < timezone.localdate():
-        raise ValidationFailed("The review date cannot be in the past.", {"review_on": ["The review date cannot be in the past."]})
+        raise ValidationFailed(
+            "The review date cannot be in the past.", {"review_on": ["The review date cannot be in the past."]}
+        )
     concern.review_on = review_on
     save_if_unchanged(concern, expected_version=expected_version, fields=["review_on"])
     audit_event_record(
@@ -302,9 +307,7 @@ def concern_review_date_set(*, actor: User, concern: Concern, review_on: dt.date
 
 
 @transaction.atomic
-def third_party_update(
-    *, actor: User, concern: Concern, expected_version: int, **fields: Any
-) -> ThirdParty:
+def third_party_update(*, actor: User, concern: Concern, expected_version: int, **fields: Any) -> ThirdParty:
     """Change the third-party record a concern is about (the lead, or whoever recorded the concern)."""
     _may_act(actor, concern)
     record = concern.third_party
@@ -312,16 +315,12 @@ def third_party_update(
         raise ValidationFailed("This concern is about the client: there is no separate record to change.")
     current = {name: getattr(record, name) for name in THIRD_PARTY_FIELDS}
     problems: dict[str, list[str]] = {}
-    values = _third_party_values(
-        problems, {**current, **fields}, about=concern.about, today=timezone.localdate()
-    )
+    values = _third_party_values(problems, {**current, **fields}, about=concern.about, today=timezone.localdate())
     if problems:
         raise ValidationFailed("There is a problem with this record.", problems)
     changed = sorted(name for name in THIRD_PARTY_FIELDS if values[name] != current[name])
     for name, value in values.items():
         setattr(record, name, value)
     save_if_unchanged(record, expected_version=expected_version, fields=list(THIRD_PARTY_FIELDS))
-    audit_event_record(
-        actor=actor, action=AuditAction.UPDATE, obj=record, client_id=None, detail={"fields": changed}
-    )
+    audit_event_record(actor=actor, action=AuditAction.UPDATE, obj=record, client_id=None, detail={"fields": changed})
     return record

@@ -160,7 +160,11 @@ def safety_plan_save(
     )
     if relocation_status not in RelocationStatus.values:
         problems["relocation_status"] = ["Choose where the move stands."]
-    for name, text in (("safe_areas", safe_areas), ("safe_contacts", safe_contacts), ("emergency_plan", emergency_plan)):
+    for name, text in (
+        ("safe_areas", safe_areas),
+        ("safe_contacts", safe_contacts),
+        ("emergency_plan", emergency_plan),
+    ):
         if len(text) > TEXT_MAX_CHARS:
             problems[name] = [f"Keep it to {TEXT_MAX_CHARS} characters."]
     if problems:
