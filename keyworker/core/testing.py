@@ -385,6 +385,11 @@ class Personas:
     safeguarding_lead: User  # no team: concerns, third-party records, DASH, MARAC, NRM for everyone
     on_call: User  # an on-call worker with no team: other teams' clients only by break-glass
 
+    def everyone(self) -> dict[str, User]:
+        """Every persona who is a member of staff, by name, for "who may see this" tests."""
+        names = ("you", "teammate", "other_caseworker", "manager", "other_manager", "report_viewer")
+        return {name: getattr(self, name) for name in (*names, "safeguarding_lead", "on_call")}
+
     def client_of(self, keyworker: User, **client_fields: Any) -> Client:
         """A client with an open case held by `keyworker` in their team."""
         client = ClientFactory(**client_fields)
@@ -425,3 +430,12 @@ def make_personas() -> Personas:
             email="oncall@keyworker.test", first_name="Oli", last_name="Oncall", team=None, role=Role.ON_CALL
         ),
     )
+
+
+def signed_in(user: User) -> Any:
+    """A Django test client signed in as `user` (MFA is off for force_login in tests: see conftest.py)."""
+    from django.test import Client as HttpClient
+
+    http = HttpClient()
+    http.force_login(user)
+    return http

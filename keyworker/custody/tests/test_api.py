@@ -18,6 +18,7 @@ from keyworker.core.testing import (
     HearingFactory,
     Personas,
     UserFactory,
+    signed_in,
 )
 from keyworker.core.tests.test_authorisation_matrix import _assert_cell, _build_world, _views_of, allowed_states
 from keyworker.custody import services
@@ -28,12 +29,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
-
-
 def _court():
     return EstablishmentFactory(kind=EstablishmentKind.CROWN_COURT, name="Snaresbrook Test Crown")
 
@@ -42,21 +37,21 @@ def test_establishments_for_casework_roles(personas: Personas):
     prison = EstablishmentFactory(name="HMP Api Test", visiting_arrangements="Book by phone")
     court = _court()
     for user in (personas.you, personas.other_manager, UserFactory(email="oc@a.test", role=Role.ON_CALL, team=None)):
-        http = _http(user)
+        http = signed_in(user)
         rows = http.get(f"{API}/establishments").json()
         assert {prison.name, court.name} <= {r["name"] for r in rows}
         courts = http.get(f"{API}/establishments", {"kind": "crown"}).json()
         assert court.name in {r["name"] for r in courts} and prison.name not in {r["name"] for r in courts}
         assert http.get(f"{API}/establishments", {"kind": "castle"}).status_code == 422
     for user in (personas.report_viewer, UserFactory(email="m@a.test", role=Role.PEER_MENTOR, team=personas.team)):
-        assert _http(user).get(f"{API}/establishments").status_code == 404
+        assert signed_in(user).get(f"{API}/establishments").status_code == 404
     assert HttpClient().get(f"{API}/establishments").status_code == 401
 
 
 def test_open_custody_read_it_and_update_a_need(personas: Personas):
     client = personas.client_of(personas.you)
     prison = EstablishmentFactory(name="HMP Api Test")
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = f"{API}/clients/{client.pk}/custody-episodes"
     release = timezone.localdate() + dt.timedelta(days=21)
     bad = http.post(
@@ -112,7 +107,7 @@ def test_hearings_and_outcomes(personas: Personas):
     charge = ChargeFactory(client=client, recorded_by=personas.you)
     other_charge = ChargeFactory(recorded_by=personas.you)
     court = _court()
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = f"{API}/clients/{client.pk}/hearings"
     starts = (timezone.now() - dt.timedelta(hours=2)).replace(microsecond=0)
     wrong_charge = http.post(
@@ -166,7 +161,7 @@ def test_a_custodial_outcome_by_api_opens_custody(personas: Personas):
     client = personas.client_of(personas.you)
     hearing = HearingFactory(client=client, recorded_by=personas.you, starts_at=timezone.now() - dt.timedelta(hours=1))
     prison = EstablishmentFactory(name="HMP Api Prison")
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     response = http.post(
         f"{API}/hearings/{hearing.pk}/outcome",
         {
@@ -193,13 +188,13 @@ def test_releases_list_only_clients_in_reach(personas: Personas):
             received_on=timezone.localdate() - dt.timedelta(days=50),
             release_on=timezone.localdate() + dt.timedelta(days=9),
         )
-    rows = _http(personas.you).get(f"{API}/releases").json()
+    rows = signed_in(personas.you).get(f"{API}/releases").json()
     assert [r["episode"]["client"]["id"] for r in rows] == [str(mine.pk)]
     assert rows[0]["days_to_go"] == 9 and len(rows[0]["open_needs"]) == len(CATALOGUE)
     assert AuditEvent.objects.filter(actor=personas.you, client_id=mine.pk, detail__what="api:releases").exists()
-    assert _http(personas.you).get(f"{API}/releases", {"weeks": 1}).json() == []
-    assert _http(personas.you).get(f"{API}/releases", {"weeks": 0}).status_code == 422
-    assert _http(personas.report_viewer).get(f"{API}/releases").json() == []
+    assert signed_in(personas.you).get(f"{API}/releases", {"weeks": 1}).json() == []
+    assert signed_in(personas.you).get(f"{API}/releases", {"weeks": 0}).status_code == 422
+    assert signed_in(personas.report_viewer).get(f"{API}/releases").json() == []
     assert HttpClient().get(f"{API}/releases").status_code == 401
 
 

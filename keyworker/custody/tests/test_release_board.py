@@ -14,19 +14,13 @@ from django.utils import timezone
 
 from keyworker.accounts.models import Role
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import CustodyEpisodeFactory, EstablishmentFactory, Personas, UserFactory
+from keyworker.core.testing import CustodyEpisodeFactory, EstablishmentFactory, Personas, UserFactory, signed_in
 from keyworker.custody import services
 from keyworker.custody.models import NeedStatus
 from keyworker.custody.rules import CATALOGUE
 
 pytestmark = pytest.mark.django_db
 URL = "/releases/"
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _release(p: Personas, keyworker, days: int, **client_fields):
@@ -52,7 +46,7 @@ def test_the_board_lists_upcoming_releases_in_reach_with_what_is_open(personas: 
     services.custody_release_record(
         actor=personas.you, episode=released, expected_version=released.version, released_on=timezone.localdate()
     )
-    response = _http(personas.you).get(URL)
+    response = signed_in(personas.you).get(URL)
     page = response.content.decode()
     assert response.status_code == 200
     assert page.index("Soon Release") < page.index("Later Release")
@@ -69,27 +63,27 @@ def test_the_board_lists_upcoming_releases_in_reach_with_what_is_open(personas: 
     assert shown == {soon.client_id, teammates.client_id}
     assert far.client_id not in shown and other_team.client_id not in shown
     # The other team's manager sees only their own team's release.
-    theirs = _http(personas.other_manager).get(URL).content.decode()
+    theirs = signed_in(personas.other_manager).get(URL).content.decode()
     assert "Other Team" in theirs and "Soon Release" not in theirs
 
 
 def test_the_board_is_for_casework_roles_only(personas: Personas):
     _release(personas, personas.you, 3, first_name="Soon", last_name="Release")
     for user in (personas.you, personas.manager, UserFactory(email="oc@b.test", role=Role.ON_CALL, team=None)):
-        assert _http(user).get(URL).status_code == 200
+        assert signed_in(user).get(URL).status_code == 200
     for user in (
         personas.report_viewer,
         UserFactory(email="mentor@b.test", role=Role.PEER_MENTOR, team=personas.team),
         UserFactory(email="dpo@b.test", role=Role.DATA_PROTECTION_OFFICER, team=None),
     ):
-        response = _http(user).get(URL)
+        response = signed_in(user).get(URL)
         assert response.status_code == 404 and "Soon Release" not in response.content.decode()
     anonymous = HttpClient().get(URL)
     assert anonymous.status_code == 302 and reverse("account_login") in anonymous["Location"]
 
 
 def test_the_board_query_count_does_not_grow_with_releases(personas: Personas, django_assert_max_num_queries):
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     http.get(URL)  # warm the session and caches
 
     def queries_for_board() -> int:

@@ -20,6 +20,7 @@ from keyworker.core.testing import (
     HearingFactory,
     Personas,
     UserFactory,
+    signed_in,
 )
 from keyworker.core.tests.test_authorisation_matrix import _assert_cell, _build_world, _views_of, allowed_states
 from keyworker.custody import services
@@ -36,12 +37,6 @@ from keyworker.custody.models import (
 from keyworker.custody.rules import CATALOGUE
 
 pytestmark = pytest.mark.django_db
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _episode(p: Personas, client, **fields) -> CustodyEpisode:
@@ -117,7 +112,7 @@ def test_custody_page_by_persona(personas: Personas):
     url = reverse("custody:client_custody", args=[client.pk])
     for user in (personas.you, personas.teammate, personas.manager):
         before = _viewed(user, client)
-        response = _http(user).get(url)
+        response = signed_in(user).get(url)
         assert response.status_code == 200 and "Pat Probation" in response.content.decode()
         assert _viewed(user, client) == before + 1
     others = [
@@ -128,7 +123,7 @@ def test_custody_page_by_persona(personas: Personas):
         UserFactory(email="dpo@c.test", role=Role.DATA_PROTECTION_OFFICER, team=None),
     ]
     for user in others:
-        response = _http(user).get(url)
+        response = signed_in(user).get(url)
         assert response.status_code == 404 and "Pat Probation" not in response.content.decode()
         assert _viewed(user, client) == 0
     anonymous = HttpClient().get(url)
@@ -166,7 +161,7 @@ def test_custody_page_shows_the_countdown_plan_transfers_and_hearings(personas: 
         release_on=None,
         establishment=EstablishmentFactory(name="HMYOI Feltham Test"),
     )
-    page = _http(personas.you).get(reverse("custody:client_custody", args=[client.pk])).content.decode()
+    page = signed_in(personas.you).get(reverse("custody:client_custody", args=[client.pk])).content.decode()
     assert "30 days to release" in page
     for text in (
         "HMP Brixton Test",
@@ -195,7 +190,7 @@ def test_custody_page_shows_the_countdown_plan_transfers_and_hearings(personas: 
 def test_a_need_is_updated_inline_with_htmx(personas: Personas):
     client = personas.client_of(personas.you)
     need = _episode(personas, client).needs.get(need="first_night")
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = reverse("custody:need_update", args=[need.pk])
     response = http.post(
         url, {"status": "in_progress", "note": "Hostel bed booked", "version": need.version}, HTTP_HX_REQUEST="true"
@@ -223,7 +218,7 @@ def test_a_need_is_updated_inline_with_htmx(personas: Personas):
 def test_opening_custody_from_the_form(personas: Personas):
     client = personas.client_of(personas.you)
     prison = EstablishmentFactory(name="HMP Thameside Test")
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = reverse("custody:episode_new", args=[client.pk])
     form = http.get(url)
     assert form.status_code == 200 and "HMP Thameside Test" in form.content.decode()
@@ -266,7 +261,7 @@ def test_opening_custody_from_the_form(personas: Personas):
 def test_transfer_and_release_from_the_forms(personas: Personas):
     client = personas.client_of(personas.you)
     episode = _episode(personas, client)
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     moved_to = EstablishmentFactory(name="HMP Highpoint Test")
     url = reverse("custody:transfer_new", args=[episode.pk])
     bad = http.post(url, {"to_establishment": str(moved_to.pk), "transferred_on": "", "version": episode.version})
@@ -294,7 +289,7 @@ def test_transfer_and_release_from_the_forms(personas: Personas):
 
 def test_charge_hearing_and_outcome_from_the_forms(personas: Personas):
     client = personas.client_of(personas.you)
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     bad = http.post(reverse("custody:charge_new", args=[client.pk]), {"offence": "Robbery", "source": ""})
     assert bad.status_code == 422 and "Say where this comes from." in bad.content.decode()
     assert (
@@ -351,7 +346,7 @@ def test_a_custodial_outcome_from_the_form_opens_custody(personas: Personas):
     client = personas.client_of(personas.you)
     hearing = HearingFactory(client=client, recorded_by=personas.you, starts_at=timezone.now() - dt.timedelta(hours=2))
     prison = EstablishmentFactory(name="HMP Wormwood Scrubs Test")
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = reverse("custody:hearing_outcome", args=[hearing.pk])
     no_prison = http.post(
         url, {"action": "record", "outcome": "custodial", "sentence_length": "2 years", "version": hearing.version}
@@ -384,7 +379,7 @@ def test_directory_pages_by_role(personas: Personas):
     list_url, detail_url = reverse("custody:directory_list"), reverse("custody:directory_detail", args=[prison.pk])
     on_call = UserFactory(email="oncall@c.test", role=Role.ON_CALL, team=None)
     for user in (personas.you, personas.manager, personas.other_caseworker, on_call):
-        http = _http(user)
+        http = signed_in(user)
         assert http.get(list_url).status_code == 200
         assert "Legal visits: ring 9-11am" in http.get(detail_url).content.decode()
         assert http.get(reverse("custody:directory_edit", args=[prison.pk])).status_code == 200
@@ -394,7 +389,7 @@ def test_directory_pages_by_role(personas: Personas):
         UserFactory(email="sg@d.test", role=Role.SAFEGUARDING_LEAD, team=None),
     ]
     for user in nobody:
-        http = _http(user)
+        http = signed_in(user)
         for url in (list_url, detail_url, reverse("custody:directory_new")):
             assert http.get(url).status_code == 404
         assert (
@@ -402,7 +397,7 @@ def test_directory_pages_by_role(personas: Personas):
             == 404
         )
     assert Establishment.objects.get(pk=prison.pk).name == "HMP Directory Test"
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     prisons = http.get(list_url, {"kind": "prisons"}).content.decode()
     assert prison.name in prisons and court.name not in prisons
     found = http.get(list_url, {"q": "crown"}, HTTP_HX_REQUEST="true").content.decode()
@@ -411,7 +406,7 @@ def test_directory_pages_by_role(personas: Personas):
 
 
 def test_directory_add_and_edit(personas: Personas):
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     bad = http.post(reverse("custody:directory_new"), {"kind": "prison", "name": "", "email": "nope"})
     assert bad.status_code == 422 and "Enter the name." in bad.content.decode()
     ok = http.post(reverse("custody:directory_new"), {"kind": "prison", "name": "HMP New Test", "postcode": "se1 1aa"})
@@ -439,12 +434,12 @@ def test_the_plan_stays_on_the_page_for_twelve_weeks_after_release(personas: Per
     services.custody_release_record(
         actor=personas.you, episode=episode, released_on=today, expected_version=episode.version
     )
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = reverse("custody:client_custody", args=[client.pk])
     page = http.get(url).content.decode()
     assert "Not in custody." in page and "Release plan" in page and "12 weeks after release" in page
     need = episode.needs.first()
     assert reverse("custody:need_update", args=[need.pk]) in page  # still open to updates
     with time_machine.travel(timezone.now() + dt.timedelta(days=85)):
-        later = _http(personas.you).get(url).content.decode()  # a new sign-in: the old session has expired
+        later = signed_in(personas.you).get(url).content.decode()  # a new sign-in: the old session has expired
     assert "Release plan" not in later and "Earlier custody" in later

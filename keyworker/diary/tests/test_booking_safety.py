@@ -8,14 +8,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
 from keyworker.accounts.models import Role
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.core.errors import SafetyCheckFailed
-from keyworker.core.testing import AppointmentFactory, EstablishmentFactory, Personas, UserFactory, VenueFactory
+from keyworker.core.testing import (
+    AppointmentFactory,
+    EstablishmentFactory,
+    Personas,
+    UserFactory,
+    VenueFactory,
+    signed_in,
+)
 from keyworker.diary.models import Appointment, AppointmentKind, AppointmentStatus
 from keyworker.diary.services.appointments import VisitSlot, appointment_book, appointment_book_group
 from keyworker.safeguarding.models import AreaKind, BreakGlassGrant
@@ -30,12 +36,6 @@ HIDDEN = "Someone booked on this session must be kept apart from {}. Speak to yo
 
 def _at(hour: int, day: dt.date = DAY) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_a_cancelled_visit_or_another_day_does_not_warn(personas: Personas, dan)
 
 def test_booking_page_warns_reveals_the_reason_box_and_books_with_a_reason(personas: Personas, dan, peckham):
     url = reverse("diary:appointment_new", args=[dan.pk])
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     blank = http.get(url).text
     assert "Peckham Learning Centre" in blank and 'name="safety_override_reason"' not in blank
     form = {"kind": "office", "on": DAY.isoformat(), "starts": "10:00", "ends": "11:00", "venue": str(peckham.pk)}
@@ -244,7 +244,7 @@ def test_booking_page_warns_reveals_the_reason_box_and_books_with_a_reason(perso
 
 def test_a_venue_and_a_prison_together_are_refused(personas: Personas, dan, peckham):
     prison = EstablishmentFactory()
-    response = _http(personas.you).post(
+    response = signed_in(personas.you).post(
         reverse("diary:appointment_new", args=[dan.pk]),
         {
             "kind": "office",
@@ -270,7 +270,7 @@ def test_prison_visits_page_warning_leaks_nothing_and_a_reason_books(personas: P
         "row-0-starts": "10:00",
         "row-0-minutes": "60",
     }
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     warned = http.post(reverse("diary:prison_visits_new"), form)
     assert warned.status_code == 422
     assert HIDDEN.format("Dan Okafor") in warned.text
@@ -285,7 +285,7 @@ def test_prison_visits_page_warning_leaks_nothing_and_a_reason_books(personas: P
 
 
 def test_api_refuses_with_the_warnings_and_accepts_a_reason(personas: Personas, dan, peckham):
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     body = {
         "kind": "office",
         "starts_at": _at(10).isoformat(),
@@ -314,7 +314,7 @@ def test_api_group_refusal_leaks_nothing(personas: Personas, dan):
         "kind": "prison_social",
         "slots": [{"client_id": str(dan.pk), "starts": "10:00", "minutes": 60}],
     }
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     refused = http.post(f"{API}/appointments/group", body, content_type="application/json")
     assert refused.status_code == 422
     assert refused.json()["warnings"] == [HIDDEN.format("Dan Okafor")]

@@ -11,18 +11,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import AppointmentFactory, Personas
+from keyworker.core.testing import AppointmentFactory, Personas, signed_in
 from keyworker.diary.models import LoneWorkingStatus, LoneWorkingVisit
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/lone-working/visits"
 ADDRESS = "Flat 3, 12 Example Road, London SE5 0AA"
-
-
-def _as(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _post(http: HttpClient, url: str, body: dict | None = None):
@@ -41,7 +35,7 @@ def _body(personas: Personas, **changes) -> dict:
 
 def test_a_visit_from_check_in_to_check_out(personas: Personas):
     dee = personas.client_of(personas.you, first_name="Dee", last_name="Fictional")
-    http = _as(personas.you)
+    http = signed_in(personas.you)
     assert http.get(f"{API}/current").json() == {"visit": None}
 
     response = _post(http, API, _body(personas, client_id=str(dee.pk)))
@@ -65,7 +59,7 @@ def test_a_visit_from_check_in_to_check_out(personas: Personas):
 
 
 def test_help_raises_every_rung(personas: Personas):
-    http = _as(personas.you)
+    http = signed_in(personas.you)
     visit_id = _post(http, API, _body(personas)).json()["id"]
     response = _post(http, f"{API}/{visit_id}/help")
     assert response.status_code == 200
@@ -76,7 +70,7 @@ def test_help_raises_every_rung(personas: Personas):
 def test_start_from_an_appointment(personas: Personas):
     dee = personas.client_of(personas.you)
     appointment = AppointmentFactory(staff=personas.you, client=dee)
-    response = _post(_as(personas.you), API, _body(personas, appointment_id=str(appointment.pk)))
+    response = _post(signed_in(personas.you), API, _body(personas, appointment_id=str(appointment.pk)))
     assert response.status_code == 201
     assert response.json()["appointment_id"] == str(appointment.pk) and response.json()["client"]["id"] == str(dee.pk)
 
@@ -102,7 +96,7 @@ def test_bad_input_is_422_and_saves_nothing(personas: Personas, changes, field):
         "theirs": str(theirs.pk) if "client_id" in changes else str(AppointmentFactory(
             staff=personas.other_caseworker, client=theirs).pk),
     }
-    response = _post(_as(personas.you), API, _body(personas, **{k: values.get(v, v) for k, v in changes.items()}))
+    response = _post(signed_in(personas.you), API, _body(personas, **{k: values.get(v, v) for k, v in changes.items()}))
     assert response.status_code == 422, response.content
     assert field in response.json()["errors"], response.json()
     assert not LoneWorkingVisit.objects.exists()
@@ -110,23 +104,23 @@ def test_bad_input_is_422_and_saves_nothing(personas: Personas, changes, field):
 
 
 def test_someone_elses_visit(personas: Personas):
-    visit_id = _post(_as(personas.you), API, _body(personas)).json()["id"]
-    buddy = _as(personas.teammate)
+    visit_id = _post(signed_in(personas.you), API, _body(personas)).json()["id"]
+    buddy = signed_in(personas.teammate)
     assert _post(buddy, f"{API}/{visit_id}/check-out").status_code == 403  # the buddy sees it, may not check out
     assert buddy.get(f"{API}/current").json() == {"visit": None}  # not the buddy's own visit
     for stranger in (personas.other_caseworker, personas.other_manager, personas.report_viewer):
-        http = _as(stranger)
+        http = signed_in(stranger)
         for action in ("check-out", "help"):
             assert _post(http, f"{API}/{visit_id}/{action}").status_code == 404
         later = (timezone.now() + dt.timedelta(hours=2)).isoformat()
         assert _post(http, f"{API}/{visit_id}/extend", {"expected_end": later}).status_code == 404
-    assert _post(_as(personas.you), f"{API}/not-an-id/check-out").status_code == 404
+    assert _post(signed_in(personas.you), f"{API}/not-an-id/check-out").status_code == 404
     visit = LoneWorkingVisit.objects.get()
     assert visit.status == LoneWorkingStatus.ON_VISIT and visit.version == 1
 
 
 def test_a_report_viewer_cannot_check_in(personas: Personas):
-    response = _post(_as(personas.report_viewer), API, _body(personas))
+    response = _post(signed_in(personas.report_viewer), API, _body(personas))
     assert response.status_code == 403
     assert not LoneWorkingVisit.objects.exists()
 

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from keyworker.accounts.models import Role
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.casework.models import Case, CaseStatus, Contact
-from keyworker.core.testing import ContactFactory, Personas, UserFactory
+from keyworker.core.testing import ContactFactory, Personas, UserFactory, signed_in
 from keyworker.funding import reports
 from keyworker.funding.models import Funder, FundingStream, StreamAllocation
 from keyworker.funding.services import (
@@ -35,12 +35,6 @@ pytestmark = pytest.mark.django_db
 
 FEW = "fewer than 5"
 URLS = ("funding:capacity", "funding:capacity_csv", "funding:capacity_xlsx")
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _years_ago(years: int) -> dt.date:
@@ -212,7 +206,7 @@ def test_page_csv_and_xlsx_agree_with_the_database(personas: Personas):
     assert expected["people"] == 8 and expected["female"] == 6 and expected["lambeth"] == 6
     assert expected["needs"] == {"ete": 8, "drugs_alcohol": 5, "accommodation": 2, "finance": 0}
     assert expected["minutes"] == 8 * 30 + 5 * 45
-    http = _http(personas.manager)
+    http = signed_in(personas.manager)
     page = http.get(reverse("funding:capacity"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -283,7 +277,7 @@ def test_a_longer_period_counts_older_contact(personas: Personas):
     expected = _expected(personas)
     since = (timezone.localdate() - dt.timedelta(days=500)).isoformat()
     tables = _csv_tables(
-        _http(personas.manager).get(reverse("funding:capacity_csv"), {"since": since}).content.decode()
+        signed_in(personas.manager).get(reverse("funding:capacity_csv"), {"since": since}).content.decode()
     )
     summary = _as_dict(tables["Unfunded work"])
     assert summary["Period from"] == since
@@ -293,7 +287,7 @@ def test_a_longer_period_counts_older_contact(personas: Personas):
 
 def test_each_manager_sees_their_own_team(personas: Personas):
     _world(personas)
-    tables = _csv_tables(_http(personas.other_manager).get(reverse("funding:capacity_csv")).content.decode())
+    tables = _csv_tables(signed_in(personas.other_manager).get(reverse("funding:capacity_csv")).content.decode())
     summary = _as_dict(tables["Unfunded work"])
     assert summary["Team"] == "Team South"
     assert summary["People (approved unfunded cases open)"] == FEW  # one person
@@ -315,11 +309,11 @@ def test_only_managers_of_a_team_reach_it(personas: Personas):
         UserFactory(email="teamless@c.test", role=Role.MANAGER, team=None),
     ]
     for user in others:
-        http = _http(user)
+        http = signed_in(user)
         for name in URLS:
             assert http.get(reverse(name)).status_code == 404, (user.email, name)
     for name in URLS:
-        assert _http(p.manager).get(reverse(name)).status_code == 200
+        assert signed_in(p.manager).get(reverse(name)).status_code == 200
         anonymous = HttpClient().get(reverse(name))
         assert anonymous.status_code == 302 and reverse("account_login") in anonymous["Location"]
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exclude(actor=p.manager).exists()
@@ -327,7 +321,7 @@ def test_only_managers_of_a_team_reach_it(personas: Personas):
 
 def test_every_download_is_audited_without_personal_data(personas: Personas):
     _world(personas)
-    http = _http(personas.manager)
+    http = signed_in(personas.manager)
     http.get(reverse("funding:capacity"))
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()  # the page is no export
     http.get(reverse("funding:capacity_csv"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from keyworker.accounts.models import Role
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import Personas, UserFactory
+from keyworker.core.testing import Personas, UserFactory, signed_in
 from keyworker.funding.models import (
     EligibilityRule,
     Funder,
@@ -25,12 +25,6 @@ from keyworker.funding.models import (
 from keyworker.funding.services import eligibility_rule_add, funding_stream_create
 
 pytestmark = pytest.mark.django_db
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _stream(p: Personas, name: str = "Young Women's Fund", **rules) -> FundingStream:
@@ -56,16 +50,16 @@ def test_stream_pages_by_role(personas: Personas):
     list_url, detail_url = reverse("funding:stream_list"), reverse("funding:stream_detail", args=[stream.pk])
     readers = [personas.you, personas.teammate, personas.manager, personas.other_manager, others["on-call"]]
     for user in readers:
-        http = _http(user)
+        http = signed_in(user)
         assert http.get(list_url).status_code == 200
         page = http.get(detail_url)
         assert page.status_code == 200 and "For women and girls" in page.content.decode()
     for user in [personas.report_viewer, others["mentor"], others["sglead"], others["dpo"], others["admin"]]:
-        http = _http(user)
+        http = signed_in(user)
         assert http.get(list_url).status_code == 404
         assert http.get(detail_url).status_code == 404
     for user in [personas.you, others["on-call"], personas.report_viewer]:  # only managers edit
-        http = _http(user)
+        http = signed_in(user)
         assert (
             http.post(list_url, {"funder": "X", "name": "Y", "starts_on": "2026-01-01", "places": 1}).status_code == 404
         )
@@ -77,7 +71,7 @@ def test_stream_pages_by_role(personas: Personas):
 
 
 def test_manager_adds_a_stream_and_edits_its_rules(personas: Personas):
-    http = _http(personas.manager)
+    http = signed_in(personas.manager)
     response = http.post(
         reverse("funding:stream_list"),
         {"funder": "Southwark Trust", "name": "Through the Gate", "starts_on": "2026-04-01", "places": "5"},
@@ -115,7 +109,7 @@ def test_eligibility_page_explains_every_no_and_is_audited(personas: Personas):
     _stream(personas, "Boys to Men", gender={"genders": ["male"]})
     _stream(personas, "Lambeth Youth", home_area={"areas": ["Lambeth"]})
     her = personas.client_of(personas.you, first_name="Tanya", gender="female", home_area="Croydon")
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = reverse("funding:client_eligibility", args=[her.pk])
     page = http.get(url)
     body = page.content.decode()
@@ -123,26 +117,26 @@ def test_eligibility_page_explains_every_no_and_is_audited(personas: Personas):
     assert "Not eligible for any of the 2 active streams." in body
     assert "This stream is for men and boys." in body and "Home area Croydon is not in Lambeth." in body
     assert AuditEvent.objects.filter(actor=personas.you, client_id=her.pk, action=AuditAction.VIEW).exists()
-    assert _http(personas.other_caseworker).get(url).status_code == 404
-    assert _http(personas.report_viewer).get(url).status_code == 404
+    assert signed_in(personas.other_caseworker).get(url).status_code == 404
+    assert signed_in(personas.report_viewer).get(url).status_code == 404
 
 
 def test_mondays_unfunded_work_with_a_managers_approval(personas: Personas):
     her = personas.client_of(personas.you, gender="female", home_area="Croydon")
     url = reverse("funding:client_eligibility", args=[her.pk])
-    worker = _http(personas.you)
+    worker = signed_in(personas.you)
     short = worker.post(url, {"action": "unfunded", "reason": "scared"})
     assert short.status_code == 422 and not UnfundedWork.objects.exists()
     assert worker.post(url, {"action": "unfunded", "reason": "No stream covers her; she is scared."}).status_code == 302
     work = UnfundedWork.objects.get()
     decision = {"action": "decide", "work": str(work.pk), "decision": "approved", "decision_reason": "Urgent: safety."}
     assert worker.post(url, decision).status_code == 403  # a caseworker cannot decide
-    manager = _http(personas.manager)
+    manager = signed_in(personas.manager)
     assert "Record decision" in manager.get(url).content.decode()
     assert manager.post(url, decision).status_code == 302
     work.refresh_from_db()
     assert work.decision == UnfundedDecision.APPROVED and work.decided_by == personas.manager
-    assert _http(personas.other_manager).post(url, decision).status_code == 404
+    assert signed_in(personas.other_manager).post(url, decision).status_code == 404
 
 
 def test_allocate_and_waiting_list_from_the_page(personas: Personas):
@@ -150,11 +144,11 @@ def test_allocate_and_waiting_list_from_the_page(personas: Personas):
     boys = _stream(personas, "Boys to Men", gender={"genders": ["male"]})
     her = personas.client_of(personas.you, gender="female")
     url = reverse("funding:client_eligibility", args=[her.pk])
-    worker = _http(personas.you)
+    worker = signed_in(personas.you)
     assert worker.post(url, {"action": "allocate", "stream": str(open_stream.pk)}).status_code == 302
     refused = worker.post(url, {"action": "allocate", "stream": str(boys.pk), "override_reason": "She needs it now."})
     assert refused.status_code == 403 and StreamAllocation.objects.count() == 1
-    no_reason = _http(personas.manager).post(url, {"action": "allocate", "stream": str(boys.pk)})
+    no_reason = signed_in(personas.manager).post(url, {"action": "allocate", "stream": str(boys.pk)})
     assert no_reason.status_code == 422 and "This stream is for men and boys." in no_reason.content.decode()
     assert worker.post(url, {"action": "waiting", "stream": str(boys.pk), "note": "Next place"}).status_code == 302
     assert worker.post(url, {"action": "waiting", "note": ""}).status_code == 302

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from keyworker.accounts.models import Role, User
 from keyworker.audit.models import AuditEvent
-from keyworker.core.testing import Personas, ServiceFactory, UserFactory
+from keyworker.core.testing import Personas, ServiceFactory, UserFactory, signed_in
 from keyworker.intake.models import AgencyKind
 from keyworker.intake.services import consent_record
 from keyworker.people.models import Client
@@ -204,22 +204,16 @@ def _record_wednesday(p: Personas) -> Wednesday:
         *victim_ids,
     ]
     # Lists that show both concerns (the lead's queue, the recorder's "concerns you raised").
-    assert _http(p.safeguarding_lead).get(reverse("safeguarding:concern_queue")).status_code == 200
+    assert signed_in(p.safeguarding_lead).get(reverse("safeguarding:concern_queue")).status_code == 200
     for user in (p.safeguarding_lead, p.you):
-        assert _http(user).get("/api/v1/concerns").status_code == 200
+        assert signed_in(user).get("/api/v1/concerns").status_code == 200
     return world
-
-
-def _http(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _open_her_record(p: Personas, concern: Concern, dash: DashAssessment, marac: MaracReferral) -> None:
     """The lead and the recorder open what they recorded (so view events exist to leak, if any would)."""
     for user in (p.safeguarding_lead, p.you):
-        http = _http(user)
+        http = signed_in(user)
         for url in (
             reverse("safeguarding:concern_detail", args=[concern.pk]),
             reverse("safeguarding:dash", args=[concern.pk]),
@@ -288,7 +282,7 @@ def wednesday(personas: Personas) -> Wednesday:
 def test_her_record_exists_in_full_for_the_safeguarding_lead(wednesday):
     """So nothing below passes because nothing was recorded."""
     w = wednesday
-    lead = _http(w.p.safeguarding_lead)
+    lead = signed_in(w.p.safeguarding_lead)
     page = lead.get(reverse("safeguarding:concern_detail", args=[w.concern.pk])).content.decode()
     assert _leaks(w, page), "the lead's concern page shows her record"
     for needle in (VICTIM_NAME, VICTIM_PHONE, "pushed her into the radiator"):
@@ -305,7 +299,7 @@ def test_his_page_shows_only_that_a_concern_exists(wednesday):
     w = wednesday
     url = reverse("people:client_detail", args=[w.marcus.pk])
     for user in (w.p.you, w.p.teammate, w.p.manager):
-        http = _http(user)
+        http = signed_in(user)
         page = http.get(url).content.decode()
         assert "Marcus" in page and "Fictional-Perpetrator" in page
         assert "A safeguarding concern exists — see the safeguarding lead" in page, user
@@ -314,7 +308,7 @@ def test_his_page_shows_only_that_a_concern_exists(wednesday):
             fragment = http.get(url, {"page": number}, HTTP_HX_REQUEST="true")
             _assert_clean(w, fragment.content.decode(), f"his timeline page {number} as {user}")
     # His manager's "who viewed" table on the same page lists no one opening her record.
-    page = _http(w.p.manager).get(url).content.decode()
+    page = signed_in(w.p.manager).get(url).content.decode()
     assert "Morgan Manager" in page
 
 
@@ -324,7 +318,7 @@ def test_every_page_addressed_by_his_client_id_is_clean(wednesday):
     assert {"people:client_detail", "safeguarding:client_concerns", "services:client_referrals"} <= set(routes)
     shown = 0
     for user in (w.p.manager, w.p.you, w.p.teammate):
-        http = _http(user)
+        http = signed_in(user)
         for name in routes:
             url = reverse(name, kwargs={"client_id": w.marcus.pk})
             params = _period() if name == "audit:record_trail" else {}
@@ -336,7 +330,7 @@ def test_every_page_addressed_by_his_client_id_is_clean(wednesday):
     # Pages addressed by his own records' ids, and the lists that name him.
     referral = w.marcus.outbound_referrals.get()
     for user in (w.p.manager, w.p.you):
-        http = _http(user)
+        http = signed_in(user)
         for url in (
             reverse("services:referral_detail", args=[referral.pk]),
             reverse("casework:case_status", args=[w.marcus.cases.get().pk]),
@@ -346,7 +340,7 @@ def test_every_page_addressed_by_his_client_id_is_clean(wednesday):
             assert response.status_code == 200, (url, user)
             _assert_clean(w, response.content.decode(), f"{url} as {user}")
     # His own concern is in his file: listed on his concerns page, and there in full.
-    you = _http(w.p.you)
+    you = signed_in(w.p.you)
     page = you.get(reverse("safeguarding:client_concerns", args=[w.marcus.pk])).content.decode()
     assert reverse("safeguarding:concern_detail", args=[w.own_concern.pk]) in page
     assert "A safeguarding concern exists — see the safeguarding lead" in page
@@ -359,7 +353,7 @@ def test_every_api_read_addressed_by_his_client_id_is_clean(wednesday):
     paths = _client_api_gets(HttpClient())
     assert "/api/v1/clients/{client_id}/concerns" in paths and "/api/v1/clients/{client_id}" in paths
     for user in (w.p.manager, w.p.you):
-        http = _http(user)
+        http = signed_in(user)
         for path in paths:
             response = http.get(path.replace("{client_id}", str(w.marcus.pk)))
             assert response.status_code == 200, (path, user, response.status_code)
@@ -368,7 +362,7 @@ def test_every_api_read_addressed_by_his_client_id_is_clean(wednesday):
             response = http.get(path)
             assert response.status_code == 200, (path, user)
             _assert_clean(w, response.content.decode(), f"GET {path} as {user}")
-    concerns = _http(w.p.you).get(f"/api/v1/clients/{w.marcus.pk}/concerns").json()
+    concerns = signed_in(w.p.you).get(f"/api/v1/clients/{w.marcus.pk}/concerns").json()
     assert [c["id"] for c in concerns["concerns"]] == [str(w.own_concern.pk)]
     assert concerns["concern_about_someone_else"] is True
 
@@ -386,7 +380,7 @@ def test_his_audit_trail_never_shows_her_record(wednesday):
         _assert_clean(w, json.dumps(event.detail), f"audit event #{event.sequence} detail")
     url = reverse("audit:record_trail", args=[w.marcus.pk])
     for user in (w.p.manager, w.dpo):
-        response = _http(user).get(url, _period())
+        response = signed_in(user).get(url, _period())
         assert response.status_code == 200, user
         page = response.content.decode()
         assert "Jo Caseworker" in page, "the trail really lists events"
@@ -400,11 +394,11 @@ def test_his_disclosure_log_and_search_are_clean(wednesday):
     for disclosure in Disclosure.objects.filter(client=w.marcus):
         _assert_clean(w, f"{disclosure.what} {disclosure.recipient} {disclosure.basis}", "his disclosure log")
         assert disclosure.source_type == "services.outboundreferral", disclosure.source_type
-    page = _http(w.p.manager).get(reverse("services:client_referrals", args=[w.marcus.pk])).content.decode()
+    page = signed_in(w.p.manager).get(reverse("services:client_referrals", args=[w.marcus.pk])).content.decode()
     assert "Brief Intervention Service" in page
     _assert_clean(w, page, "his referrals and disclosure log")
     for user in (w.p.you, w.p.manager):
-        http = _http(user)
+        http = signed_in(user)
         for query in ("Marcus", "Fictional-Perpetrator", "Fictional-Victim", "Jade", VICTIM_PHONE):
             page = http.get(reverse("people:search"), {"q": query}).content.decode()
             _assert_clean(w, page.replace(html.escape(query), "").replace(query, ""), f"search {query!r} as {user}")
@@ -412,7 +406,7 @@ def test_his_disclosure_log_and_search_are_clean(wednesday):
                 assert str(w.marcus.pk) not in page, f"searching for her finds him ({query!r})"
     for name in ("casework:caseload", "diary:my_week", "diary:team_week", "custody:release_board"):
         for user in (w.p.you, w.p.manager):
-            response = _http(user).get(reverse(name))
+            response = signed_in(user).get(reverse(name))
             _assert_clean(w, response.content.decode(), f"{name} as {user}")
 
 

@@ -11,7 +11,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from keyworker.audit.models import AuditEvent
-from keyworker.core.testing import Personas
+from keyworker.core.testing import Personas, signed_in
 from keyworker.safeguarding.models import DashAssessment, MaracReferral, NrmReferral
 from keyworker.safeguarding.rules import DASH_QUESTIONS
 from keyworker.safeguarding.tests.test_assessments_pages import DISCLOSURE, _answers, _world
@@ -19,12 +19,6 @@ from keyworker.safeguarding.tests.test_assessments_pages import DISCLOSURE, _ans
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _post(http: HttpClient, url: str, body: dict):
@@ -77,7 +71,7 @@ def test_assessment_api_by_persona(personas: Personas):
     for about, (concern, dash, marac, nrm) in made.items():
         bodies = _bodies(dash.pk)
         for persona in (*personas_checked, "safeguarding_lead"):
-            http = _http(getattr(p, persona))
+            http = signed_in(getattr(p, persona))
             for method, url, body in _calls(concern, dash, marac, nrm):
                 where = (about, persona, method, url)
                 if method == "GET":
@@ -115,7 +109,7 @@ def test_assessment_api_by_persona(personas: Personas):
 def test_dash_over_the_api_works_out_the_score(personas: Personas):
     _dan, made = _world(personas)
     concern = made["third_party"][0]
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     response = _post(
         http,
         f"{API}/concerns/{concern.pk}/dash",
@@ -135,7 +129,7 @@ def test_dash_over_the_api_works_out_the_score(personas: Personas):
 def test_the_marac_draft_and_referral_over_the_api(personas: Personas):
     _dan, made = _world(personas)
     concern, dash, _marac, _nrm = made["third_party"]
-    http = _http(personas.safeguarding_lead)
+    http = signed_in(personas.safeguarding_lead)
     draft = http.get(f"{API}/concerns/{concern.pk}/marac-draft", {"dash_id": str(dash.pk)}).json()
     assert DISCLOSURE in draft["summary"] and DASH_QUESTIONS[0] in draft["summary"]
     assert draft["person_at_risk"]["name"] == "Tia Markervictim"
@@ -168,7 +162,7 @@ def test_the_marac_draft_and_referral_over_the_api(personas: Personas):
 def test_nrm_over_the_api(personas: Personas):
     _dan, made = _world(personas)
     concern, _dash, _marac, nrm = made["client"]
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     refused = _post(
         http, f"{API}/concerns/{concern.pk}/nrm-referrals", {"first_responder": "Police", "referred_on": _today()}
     )
@@ -202,9 +196,9 @@ def test_nrm_list_api_by_persona(personas: Personas):
         "on_call": set(),
     }
     for persona, ids in expected.items():
-        response = _http(getattr(personas, persona)).get(f"{API}/nrm-referrals")
+        response = signed_in(getattr(personas, persona)).get(f"{API}/nrm-referrals")
         assert response.status_code == 200, persona
         assert {row["id"] for row in response.json()} == ids, persona
-    due = _http(personas.safeguarding_lead).get(f"{API}/nrm-referrals", {"due_within_days": 1}).json()
+    due = signed_in(personas.safeguarding_lead).get(f"{API}/nrm-referrals", {"due_within_days": 1}).json()
     assert due == []  # both are chased in 2 days
     assert HttpClient().get(f"{API}/nrm-referrals").status_code == 401

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import ConcernFactory, Personas, ThirdPartyFactory
+from keyworker.core.testing import ConcernFactory, Personas, ThirdPartyFactory, signed_in
 from keyworker.safeguarding.models import (
     ConcernAbout,
     ConcernCategory,
@@ -28,12 +28,6 @@ from keyworker.safeguarding.services import dash_complete, marac_referral_make, 
 pytestmark = pytest.mark.django_db
 
 DISCLOSURE = "She said he pushed her down the stairs last month and takes her phone."
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _answers(yes: int) -> dict[str, str]:
@@ -141,7 +135,7 @@ def test_assessment_pages_by_persona(personas: Personas):
     before = (DashAssessment.objects.count(), MaracReferral.objects.count(), NrmReferral.objects.count())
     for about, (concern, _dash, marac, nrm) in made.items():
         for persona, pages in expected[about].items():
-            http = _http(getattr(p, persona))
+            http = signed_in(getattr(p, persona))
             for name, url in _urls(concern, marac, nrm).items():
                 get_status, post_status = pages[name]
                 response = http.get(url)
@@ -162,7 +156,7 @@ def test_the_dash_form_has_a_fieldset_and_legend_for_every_question(personas: Pe
     concern = ConcernFactory(
         client=personas.client_of(personas.you), recorded_by=personas.you, category=ConcernCategory.DOMESTIC_ABUSE
     )
-    page = _http(personas.you).get(reverse("safeguarding:dash", args=[concern.pk])).content.decode()
+    page = signed_in(personas.you).get(reverse("safeguarding:dash", args=[concern.pk])).content.decode()
     assert page.count("<fieldset") >= 24
     legends = re.findall(r"<legend[^>]*>\s*(.*?)\s*</legend>", page, re.S)
     for number, question in enumerate(DASH_QUESTIONS, start=1):
@@ -178,7 +172,7 @@ def test_completing_the_dash_on_the_page_shows_the_result_and_the_way_to_marac(p
         client=personas.client_of(personas.you), recorded_by=personas.you, category=ConcernCategory.DOMESTIC_ABUSE
     )
     url = reverse("safeguarding:dash", args=[concern.pk])
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     form = {f"q{n}": ("yes" if n <= 14 else "not_known") for n in range(1, 25)}
     form |= {"incidents_in_last_12_months": "1", "completed_on": timezone.localdate().isoformat()}
     incomplete = {k: v for k, v in form.items() if k not in ("q7", "q20")}
@@ -198,7 +192,7 @@ def test_completing_the_dash_on_the_page_shows_the_result_and_the_way_to_marac(p
 def test_the_marac_form_is_filled_in_and_making_it_leads_to_the_print_view(personas: Personas):
     _dan, made = _world(personas)
     concern, dash, _marac, _nrm = made["third_party"]
-    http = _http(personas.safeguarding_lead)
+    http = signed_in(personas.safeguarding_lead)
     page = http.get(reverse("safeguarding:marac_new", args=[concern.pk])).content.decode()
     assert DISCLOSURE in page  # the disclosure, not typed again
     assert DASH_QUESTIONS[0] in page  # a "yes" from the DASH, in words
@@ -231,7 +225,7 @@ def test_a_bad_marac_referral_on_the_page_saves_nothing(personas: Personas):
     _dan, made = _world(personas)
     concern = made["third_party"][0]
     before = (MaracReferral.objects.count(), concern.actions.count(), concern.sharing_decisions.count())
-    response = _http(personas.you).post(
+    response = signed_in(personas.you).post(
         reverse("safeguarding:marac_new", args=[concern.pk]),
         {"marac_area": "", "summary": "", "referred_on": timezone.localdate().isoformat(), "lawful_basis": "consent"},
     )
@@ -245,7 +239,7 @@ def test_nrm_record_and_update_on_the_page(personas: Personas):
     concern = ConcernFactory(
         client=personas.client_of(personas.you), recorded_by=personas.you, category=ConcernCategory.MODERN_SLAVERY
     )
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     today = timezone.localdate()
     new_url = reverse("safeguarding:nrm_new", args=[concern.pk])
     refused = http.post(
@@ -290,7 +284,7 @@ def test_the_lead_s_nrm_list(personas: Personas, django_assert_max_num_queries):
             next_chase_on=timezone.localdate() + dt.timedelta(days=30),
         )
     url = reverse("safeguarding:nrm_list")
-    http = _http(personas.safeguarding_lead)
+    http = signed_in(personas.safeguarding_lead)
     with django_assert_max_num_queries(14):
         response = http.get(url)
     body = response.content.decode()
@@ -298,7 +292,7 @@ def test_the_lead_s_nrm_list(personas: Personas, django_assert_max_num_queries):
     assert "To chase in the next 7 days" in body and "Waiting, chase later" in body
     assert "Tia Markervictim" in body and "Dan Markerperp" in body
     for persona in ("you", "teammate", "manager", "report_viewer", "on_call", "other_caseworker"):
-        assert _http(getattr(personas, persona)).get(url).status_code == 404, persona
+        assert signed_in(getattr(personas, persona)).get(url).status_code == 404, persona
 
 
 def test_reading_a_victims_assessments_never_reaches_the_clients_trail(personas: Personas):
@@ -306,7 +300,7 @@ def test_reading_a_victims_assessments_never_reaches_the_clients_trail(personas:
     concern, _dash, marac, nrm = made["third_party"]
     on_dans_trail = AuditEvent.objects.filter(client_id=dan.pk).count()
     for persona in (personas.you, personas.safeguarding_lead):
-        http = _http(persona)
+        http = signed_in(persona)
         for url in _urls(concern, marac, nrm).values():
             http.get(url)
     assert AuditEvent.objects.filter(client_id=dan.pk).count() == on_dans_trail
@@ -314,7 +308,7 @@ def test_reading_a_victims_assessments_never_reaches_the_clients_trail(personas:
     assert views.count() >= 5 and all(event.client_id is None for event in views)
     # ...while the same pages about Dan himself are on his trail
     about_dan, _d, marac_dan, nrm_dan = made["client"]
-    _http(personas.teammate).get(_urls(about_dan, marac_dan, nrm_dan)["nrm_detail"])
+    signed_in(personas.teammate).get(_urls(about_dan, marac_dan, nrm_dan)["nrm_detail"])
     assert AuditEvent.objects.filter(client_id=dan.pk, actor=personas.teammate, action=AuditAction.VIEW).exists()
 
 

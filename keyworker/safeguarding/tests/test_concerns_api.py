@@ -4,11 +4,10 @@ in reach only for the safeguarding lead and its recorder; a client's endpoint sa
 from __future__ import annotations
 
 import pytest
-from django.test import Client as HttpClient
 from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import ConcernFactory
+from keyworker.core.testing import ConcernFactory, signed_in
 from keyworker.people.models import ThirdParty
 from keyworker.safeguarding.models import Concern, ConcernAbout
 
@@ -16,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 DISCLOSURE = "She said he hit her last week and she is scared of him."
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 @pytest.fixture
@@ -55,7 +48,7 @@ def test_concern_api_by_persona(personas, world):
         "on_call": (404, 404, 404, False),
     }
     for name, (her_code, his_code, client_code, may_act) in expected.items():
-        http = _http(getattr(p, name))
+        http = signed_in(getattr(p, name))
         assert http.get(f"{API}/concerns/{hers.pk}").status_code == her_code, name
         assert http.get(f"{API}/concerns/{his.pk}").status_code == his_code, name
         response = http.get(f"{API}/clients/{client.pk}/concerns")
@@ -79,7 +72,7 @@ def test_concern_api_by_persona(personas, world):
         else:
             assert listed == set(), name
     # a member of staff who can see his concern but did not record it may read but not act
-    refused = _http(p.manager).post(
+    refused = signed_in(p.manager).post(
         f"{API}/concerns/{his.pk}/status",
         {"status": "closed", "version": 1, "note": "x" * 20},
         content_type="application/json",
@@ -91,7 +84,7 @@ def test_concern_api_by_persona(personas, world):
 def test_create_about_someone_else_then_act(personas):
     p = personas
     client = p.client_of(p.you)
-    http = _http(p.you)
+    http = signed_in(p.you)
     body = {
         "about": "third_party",
         "category": "domestic_abuse",
@@ -129,7 +122,7 @@ def test_create_about_someone_else_then_act(personas):
         f"{API}/concerns/{concern_id}/status", {"status": "open", "version": 1}, content_type="application/json"
     )
     assert stale.status_code == 409
-    listed = _http(p.teammate).get(f"{API}/clients/{client.pk}/concerns").json()
+    listed = signed_in(p.teammate).get(f"{API}/clients/{client.pk}/concerns").json()
     assert listed == {"concerns": [], "concern_about_someone_else": True}
     assert not AuditEvent.objects.filter(client_id=client.pk, object_type__startswith="safeguarding").exists()
     assert not AuditEvent.objects.filter(client_id=client.pk, object_type="people.thirdparty").exists()
@@ -145,10 +138,10 @@ def test_bad_input_changes_nothing(personas):
         "disclosed_on": timezone.localdate().isoformat(),
         "what_was_disclosed": DISCLOSURE,
     }
-    response = _http(p.you).post(f"{API}/clients/{client.pk}/concerns", body, content_type="application/json")
+    response = signed_in(p.you).post(f"{API}/clients/{client.pk}/concerns", body, content_type="application/json")
     assert response.status_code == 422 and "third_party_description" in response.json()["errors"]
     assert not Concern.objects.exists() and not ThirdParty.objects.exists()
-    outsider = _http(p.other_caseworker).post(
+    outsider = signed_in(p.other_caseworker).post(
         f"{API}/clients/{client.pk}/concerns",
         {**body, "third_party": {"description": "x"}},
         content_type="application/json",
@@ -159,7 +152,7 @@ def test_bad_input_changes_nothing(personas):
 def test_reads_are_audited(personas, world):
     p = personas
     client, hers, _ = world
-    _http(p.safeguarding_lead).get(f"{API}/concerns")
+    signed_in(p.safeguarding_lead).get(f"{API}/concerns")
     assert (
         AuditEvent.objects.filter(actor=p.safeguarding_lead, action=AuditAction.VIEW, client_id=client.pk).count() == 1
     )

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import ConcernFactory, ContactFactory
+from keyworker.core.testing import ConcernFactory, ContactFactory, signed_in
 from keyworker.people.models import ThirdParty
 from keyworker.safeguarding.models import Concern, ConcernAbout, ConcernAction, SharingDecision
 
@@ -19,12 +18,6 @@ pytestmark = pytest.mark.django_db
 
 DISCLOSURE = "She said he hit her last week and she is scared of him."
 HIS_DISCLOSURE = "Said he has been cutting himself again since his brother was stabbed."
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ FORM = {
 def test_recording_a_concern_about_someone_else(personas):
     p = personas
     client = p.client_of(p.you)
-    http = _http(p.you)
+    http = signed_in(p.you)
     url = reverse("safeguarding:concern_new", args=[client.pk])
     page = http.get(url, {"category": "domestic_abuse"})
     assert page.status_code == 200
@@ -91,7 +84,7 @@ def test_about_a_child_marks_the_record_as_a_child(personas):
         "category": "child_at_risk",
         "disclosed_on": timezone.localdate().isoformat(),
     }
-    assert _http(p.you).post(reverse("safeguarding:concern_new", args=[client.pk]), form).status_code == 302
+    assert signed_in(p.you).post(reverse("safeguarding:concern_new", args=[client.pk]), form).status_code == 302
     record = ThirdParty.objects.get()
     assert record.is_child and record.description == "his partner's son, about 8"
 
@@ -100,7 +93,7 @@ def test_about_the_client_makes_no_third_party_record_even_if_its_fields_were_fi
     p = personas
     client = p.client_of(p.you)
     form = {**FORM, "about": "client", "disclosed_on": timezone.localdate().isoformat()}
-    assert _http(p.you).post(reverse("safeguarding:concern_new", args=[client.pk]), form).status_code == 302
+    assert signed_in(p.you).post(reverse("safeguarding:concern_new", args=[client.pk]), form).status_code == 302
     assert Concern.objects.get().third_party is None and not ThirdParty.objects.exists()
 
 
@@ -120,7 +113,7 @@ def test_bad_input_is_explained_and_nothing_is_saved(personas, change, message):
     p = personas
     client = p.client_of(p.you)
     data = {**FORM, "disclosed_on": timezone.localdate().isoformat(), **change}
-    response = _http(p.you).post(reverse("safeguarding:concern_new", args=[client.pk]), data)
+    response = signed_in(p.you).post(reverse("safeguarding:concern_new", args=[client.pk]), data)
     assert response.status_code == 422
     html = response.content.decode()
     assert "There is a problem" in html and message in html
@@ -142,7 +135,7 @@ def test_concern_page_by_persona(personas, world):
         "on_call": (404, 404),
     }
     for name, codes in expected.items():
-        http = _http(getattr(p, name))
+        http = signed_in(getattr(p, name))
         for concern, code in zip((hers, his), codes, strict=True):
             response = http.get(reverse("safeguarding:concern_detail", args=[concern.pk]))
             assert response.status_code == code, (name, concern.about)
@@ -157,7 +150,7 @@ def test_his_file_shows_only_the_flag(personas, world):
     p = personas
     client, hers, his = world
     for name in ("you", "teammate", "manager"):
-        http = _http(getattr(p, name))
+        http = signed_in(getattr(p, name))
         page = http.get(reverse("people:client_detail", args=[client.pk])).content.decode()
         assert "A safeguarding concern exists — see the safeguarding lead." in page, name
         for secret in (DISCLOSURE, "girlfriend", str(hers.pk), str(hers.third_party_id)):
@@ -168,10 +161,13 @@ def test_his_file_shows_only_the_flag(personas, world):
         assert "A safeguarding concern exists" in body and str(his.pk) in body
         assert str(hers.pk) not in body and "girlfriend" not in body and "Domestic abuse" not in body
     for name in ("other_caseworker", "report_viewer", "safeguarding_lead"):
-        assert _http(getattr(p, name)).get(reverse("safeguarding:client_concerns", args=[client.pk])).status_code == 404
+        assert (
+            signed_in(getattr(p, name)).get(reverse("safeguarding:client_concerns", args=[client.pk])).status_code
+            == 404
+        )
     # once closed, no flag
     Concern.objects.filter(pk=hers.pk).update(status="closed", closed_on=timezone.localdate())
-    page = _http(p.teammate).get(reverse("people:client_detail", args=[client.pk])).content.decode()
+    page = signed_in(p.teammate).get(reverse("people:client_detail", args=[client.pk])).content.decode()
     assert "A safeguarding concern exists" not in page
 
 
@@ -179,7 +175,7 @@ def test_a_note_typed_about_the_visit_is_the_only_thing_in_his_timeline(personas
     p = personas
     client, _, _ = world
     ContactFactory(client=client, case=client.cases.get(), recorded_by=p.you, note="Home visit. Referred him to BIS.")
-    page = _http(p.you).get(reverse("people:client_detail", args=[client.pk]))
+    page = signed_in(p.you).get(reverse("people:client_detail", args=[client.pk]))
     html = page.content.decode()
     assert "Referred him to BIS." in html and DISCLOSURE not in html
 
@@ -197,7 +193,7 @@ def test_queue_for_the_lead_and_concerns_raised_for_staff(personas, world, djang
         )
     ConcernFactory(client=other, recorded_by=p.other_caseworker, status="closed")
     url = reverse("safeguarding:concern_queue")
-    http = _http(p.safeguarding_lead)
+    http = signed_in(p.safeguarding_lead)
     with django_assert_max_num_queries(16):
         response = http.get(url)
     html = response.content.decode()
@@ -205,18 +201,18 @@ def test_queue_for_the_lead_and_concerns_raised_for_staff(personas, world, djang
     assert html.count("Overdue") == 5 and str(hers.pk) in html and str(his.pk) in html
     assert html.index("Eli") < html.index("Dev Marsh")  # overdue first
     assert f'href="{url}"' in html  # the lead's navigation
-    mine = _http(p.you).get(url).content.decode()
+    mine = signed_in(p.you).get(url).content.decode()
     assert "Concerns you raised" in mine and str(hers.pk) in mine and str(his.pk) not in mine
-    assert str(his.pk) in _http(p.teammate).get(url).content.decode()
+    assert str(his.pk) in signed_in(p.teammate).get(url).content.decode()
     for name in ("report_viewer",):
-        assert _http(getattr(p, name)).get(url).status_code == 404
+        assert signed_in(getattr(p, name)).get(url).status_code == 404
 
 
 def test_acting_on_the_page(personas, world):
     p = personas
     _, hers, _ = world
     url = reverse("safeguarding:concern_detail", args=[hers.pk])
-    http = _http(p.you)
+    http = signed_in(p.you)
     response = http.post(url, {"form": "action", "act-kind": "safeguarding_lead", "act-note": "Rang Sol."})
     assert response.status_code == 302 and hers.actions.get().note == "Rang Sol."
     response = http.post(url, {"form": "sharing", "share-shared": "yes", "share-shared_with": "", "share-reasons": "x"})
@@ -246,9 +242,9 @@ def test_acting_on_the_page(personas, world):
     hers.refresh_from_db()
     assert hers.status == "with_lead" and hers.third_party.description == "his ex-girlfriend"
     # the lead may act; a teammate of the recorder may not even find it
-    lead = _http(p.safeguarding_lead)
+    lead = signed_in(p.safeguarding_lead)
     assert lead.post(url, {"form": "action", "act-kind": "marac"}).status_code == 302
-    assert _http(p.teammate).post(url, {"form": "action", "act-kind": "police"}).status_code == 404
+    assert signed_in(p.teammate).post(url, {"form": "action", "act-kind": "police"}).status_code == 404
     assert hers.actions.count() == 2
     assert not AuditEvent.objects.filter(client_id=hers.client_id, object_type__startswith="safeguarding").exists()
 
@@ -257,7 +253,7 @@ def test_someone_who_sees_a_concern_about_the_client_but_did_not_record_it_canno
     p = personas
     _, _, his = world
     url = reverse("safeguarding:concern_detail", args=[his.pk])
-    page = _http(p.manager).get(url).content.decode()
+    page = signed_in(p.manager).get(url).content.decode()
     assert HIS_DISCLOSURE in page and "Record an action" not in page
-    assert _http(p.manager).post(url, {"form": "action", "act-kind": "police"}).status_code == 404
+    assert signed_in(p.manager).post(url, {"form": "action", "act-kind": "police"}).status_code == 404
     assert not his.actions.exists()

@@ -12,7 +12,7 @@ from django.test import Client as HttpClient
 
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.casework.models import Task
-from keyworker.core.testing import CrisisCallFactory, OnCallShiftFactory, Personas
+from keyworker.core.testing import CrisisCallFactory, OnCallShiftFactory, Personas, signed_in
 from keyworker.safeguarding.models import CrisisCall, SharingDecision
 from keyworker.safeguarding.rules import LONDON
 from keyworker.safeguarding.services import RISK_REVIEW_TASK_TITLE, break_glass_open
@@ -40,45 +40,26 @@ def clock() -> Iterator[Any]:
         yield traveller
 
 
-def _http(user: Any) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
-
-
-def _everyone(p: Personas) -> dict[str, Any]:
-    return {
-        "you": p.you,
-        "teammate": p.teammate,
-        "other_caseworker": p.other_caseworker,
-        "manager": p.manager,
-        "other_manager": p.other_manager,
-        "report_viewer": p.report_viewer,
-        "safeguarding_lead": p.safeguarding_lead,
-        "on_call": p.on_call,
-    }
-
-
 def test_rota_api_by_persona(personas: Personas, clock: Any):
     tonight = dt.datetime(2026, 11, 28, 17, 30, tzinfo=LONDON)
     shift = OnCallShiftFactory(worker=personas.on_call, starts_at=tonight, ends_at=tonight + dt.timedelta(hours=15))
-    for name, user in _everyone(personas).items():
-        response = _http(user).get(f"{API}/on-call/rota")
+    for name, user in personas.everyone().items():
+        response = signed_in(user).get(f"{API}/on-call/rota")
         if name == "report_viewer":
             assert response.status_code == 404
             continue
         assert response.status_code == 200, name
         assert [row["id"] for row in response.json()] == [str(shift.pk)]
         assert response.json()[0]["worker"]["display_name"] == "Oli Oncall"
-    later = _http(personas.you).get(f"{API}/on-call/rota", {"start": "2026-12-05", "days": 3}).json()
+    later = signed_in(personas.you).get(f"{API}/on-call/rota", {"start": "2026-12-05", "days": 3}).json()
     assert later == []
-    assert _http(personas.you).get(f"{API}/on-call/rota", {"days": 0}).status_code == 422
+    assert signed_in(personas.you).get(f"{API}/on-call/rota", {"days": 0}).status_code == 422
     assert HttpClient().get(f"{API}/on-call/rota").status_code == 401
 
 
 def test_logging_a_call_through_the_api(personas: Personas, clock: Any):
     client = personas.client_of(personas.you)
-    response = _http(personas.teammate).post(
+    response = signed_in(personas.teammate).post(
         f"{API}/clients/{client.pk}/crisis-calls", BODY, content_type="application/json"
     )
     assert response.status_code == 201, response.content
@@ -92,7 +73,7 @@ def test_logging_a_call_through_the_api(personas: Personas, clock: Any):
 
 def test_bad_calls_through_the_api_change_nothing(personas: Personas, clock: Any):
     client = personas.client_of(personas.you)
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = f"{API}/clients/{client.pk}/crisis-calls"
     response = http.post(url, {**BODY, "shared": True}, content_type="application/json")
     assert response.status_code == 422
@@ -108,31 +89,31 @@ def test_bad_calls_through_the_api_change_nothing(personas: Personas, clock: Any
 def test_crisis_call_api_by_persona(personas: Personas, clock: Any):
     client = personas.client_of(personas.you)
     break_glass_open(actor=personas.on_call, client_id=client.pk, reason=REASON)
-    created = _http(personas.on_call).post(
+    created = signed_in(personas.on_call).post(
         f"{API}/clients/{client.pk}/crisis-calls", BODY, content_type="application/json"
     )
     assert created.status_code == 201 and created.json()["break_glass"] is True
     call_id = created.json()["id"]
     may = {"you", "teammate", "manager", "on_call"}
-    for name, user in _everyone(personas).items():
-        response = _http(user).get(f"{API}/crisis-calls/{call_id}")
+    for name, user in personas.everyone().items():
+        response = signed_in(user).get(f"{API}/crisis-calls/{call_id}")
         assert response.status_code == (200 if name in may else 404), name
         if name not in may:
             assert "trapped" not in response.content.decode()
-    assert _http(personas.you).get(f"{API}/crisis-calls/not-an-id").status_code == 404
+    assert signed_in(personas.you).get(f"{API}/crisis-calls/not-an-id").status_code == 404
     assert AuditEvent.objects.filter(
         actor=personas.manager, action=AuditAction.VIEW, client_id=client.pk, object_id=call_id
     ).exists()
     # Others cannot log one about a client they cannot see: 404, nothing written.
     for name in ("other_caseworker", "other_manager", "report_viewer", "safeguarding_lead"):
-        response = _http(_everyone(personas)[name]).post(
+        response = signed_in(personas.everyone()[name]).post(
             f"{API}/clients/{client.pk}/crisis-calls", BODY, content_type="application/json"
         )
         assert response.status_code == 404, name
     assert CrisisCall.objects.count() == 1
 
     clock.move_to(MONDAY_0905.astimezone(dt.UTC))  # the grant has expired; the call stays the taker's
-    assert _http(personas.on_call).get(f"{API}/crisis-calls/{call_id}").status_code == 200
+    assert signed_in(personas.on_call).get(f"{API}/crisis-calls/{call_id}").status_code == 200
 
 
 def test_handover_api_by_persona(personas: Personas):
@@ -150,14 +131,14 @@ def test_handover_api_by_persona(personas: Personas):
             "other_manager": [str(other.pk)],
             "on_call": [],
         }
-        for name, user in _everyone(personas).items():
-            response = _http(user).get(f"{API}/on-call/handover")
+        for name, user in personas.everyone().items():
+            response = signed_in(user).get(f"{API}/on-call/handover")
             if name in ("report_viewer", "safeguarding_lead"):
                 assert response.status_code == 404, name
                 continue
             assert response.status_code == 200, name
             assert [c["id"] for c in response.json()["calls"]] == expected[name], name
-        body = _http(personas.you).get(f"{API}/on-call/handover", {"morning": "2026-11-30"}).json()
+        body = signed_in(personas.you).get(f"{API}/on-call/handover", {"morning": "2026-11-30"}).json()
         assert body["morning"] == "2026-11-30" and body["start"].startswith("2026-11-27T17:30")
-        assert _http(personas.you).get(f"{API}/on-call/handover", {"morning": "2026-11-27"}).json()["calls"] == []
-        assert _http(personas.you).get(f"{API}/on-call/handover", {"morning": "soon"}).status_code == 422
+        assert signed_in(personas.you).get(f"{API}/on-call/handover", {"morning": "2026-11-27"}).json()["calls"] == []
+        assert signed_in(personas.you).get(f"{API}/on-call/handover", {"morning": "soon"}).status_code == 422

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -23,6 +22,7 @@ from keyworker.core.testing import (
     Personas,
     SafetyPlanFactory,
     UserFactory,
+    signed_in,
 )
 from keyworker.people.models import Client
 from keyworker.safeguarding.models import BreakGlassGrant, CrisisCall, OnCallShift, SharingDecision
@@ -42,25 +42,6 @@ REASON = "Crisis call: friends assaulted someone, he was there and feels trapped
 def clock() -> Iterator[Any]:
     with time_machine.travel(SATURDAY_0010.astimezone(dt.UTC), tick=False) as traveller:
         yield traveller
-
-
-def _http(user: Any) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
-
-
-def _everyone(p: Personas) -> dict[str, Any]:
-    return {
-        "you": p.you,
-        "teammate": p.teammate,
-        "other_caseworker": p.other_caseworker,
-        "manager": p.manager,
-        "other_manager": p.other_manager,
-        "report_viewer": p.report_viewer,
-        "safeguarding_lead": p.safeguarding_lead,
-        "on_call": p.on_call,
-    }
 
 
 def _form(**changes: str) -> dict[str, str]:
@@ -92,7 +73,7 @@ class _Request:
 
 
 def test_on_call_is_the_second_menu_item_for_everyone_who_sees_the_rota(personas: Personas):
-    for name, user in _everyone(personas).items():
+    for name, user in personas.everyone().items():
         items = [item["text"] for item in navigation(_Request(user), "")]
         if name == "report_viewer":
             assert "On call" not in items
@@ -101,9 +82,9 @@ def test_on_call_is_the_second_menu_item_for_everyone_who_sees_the_rota(personas
 
 
 def test_start_page_by_persona(personas: Personas, clock: Any):
-    expected = {name: 404 if name == "report_viewer" else 200 for name in _everyone(personas)}
-    for name, user in _everyone(personas).items():
-        assert _http(user).get(reverse("safeguarding:on_call")).status_code == expected[name], name
+    expected = {name: 404 if name == "report_viewer" else 200 for name in personas.everyone()}
+    for name, user in personas.everyone().items():
+        assert signed_in(user).get(reverse("safeguarding:on_call")).status_code == expected[name], name
 
 
 def test_the_search_finds_only_clients_in_reach_and_offers_break_glass_out_of_hours(personas: Personas, clock: Any):
@@ -114,37 +95,37 @@ def test_the_search_finds_only_clients_in_reach_and_offers_break_glass_out_of_ho
         starts_at=dt.datetime.combine(FRIDAY, dt.time(17, 30), tzinfo=LONDON),
         ends_at=dt.datetime(2026, 11, 30, 9, 0, tzinfo=LONDON),
     )
-    page = _http(personas.you).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
+    page = signed_in(personas.you).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
     assert reverse("safeguarding:crisis_call_new", args=[mine.pk]) in page
     assert str(theirs.pk) not in page
     assert "Oli Oncall" in page  # who is on call now
     assert "break-glass" not in page.lower()  # a caseworker cannot break glass
 
-    page = _http(personas.on_call).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
+    page = signed_in(personas.on_call).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
     assert str(mine.pk) not in page and str(theirs.pk) not in page
     assert "0 matches in your reach" in page
     assert f"{reverse('safeguarding:break_glass')}?q=Devon" in page
     assert AuditEvent.objects.filter(actor=personas.on_call, action=AuditAction.SEARCH).count() == 1
 
     clock.move_to(TUESDAY_NOON.astimezone(dt.UTC))  # office hours: ask the team, no break-glass
-    page = _http(personas.on_call).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
+    page = signed_in(personas.on_call).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
     assert "Open the record by break-glass" not in page
 
 
 def test_the_safeguarding_lead_sees_who_is_on_call_but_searches_nobody(personas: Personas, clock: Any):
     mine = personas.client_of(personas.you, first_name="Devon")
-    page = _http(personas.safeguarding_lead).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
+    page = signed_in(personas.safeguarding_lead).get(reverse("safeguarding:on_call"), {"q": "Devon"}).content.decode()
     assert "On call now" in page and str(mine.pk) not in page and 'name="q"' not in page
 
 
 def test_a_client_page_links_to_the_crisis_call_form(personas: Personas):
     client = personas.client_of(personas.you)
-    page = _http(personas.you).get(reverse("people:client_detail", args=[client.pk])).content.decode()
+    page = signed_in(personas.you).get(reverse("people:client_detail", args=[client.pk])).content.decode()
     assert reverse("safeguarding:crisis_call_new", args=[client.pk]) in page
 
 
 def test_my_week_links_to_the_handover(personas: Personas):
-    page = _http(personas.you).get(reverse("diary:my_week")).content.decode()
+    page = signed_in(personas.you).get(reverse("diary:my_week")).content.decode()
     assert reverse("safeguarding:handover") in page
 
 
@@ -154,7 +135,7 @@ def test_my_week_links_to_the_handover(personas: Personas):
 def test_the_form_shows_the_safety_plan_and_defaults_to_now(personas: Personas, clock: Any):
     client = personas.client_of(personas.you, code_word="bluebell")
     SafetyPlanFactory(client=client, emergency_plan="Go to the aunt's in Brixton, never home.")
-    page = _http(personas.teammate).get(reverse("safeguarding:crisis_call_new", args=[client.pk])).content.decode()
+    page = signed_in(personas.teammate).get(reverse("safeguarding:crisis_call_new", args=[client.pk])).content.decode()
     assert "Safety plan" in page and "Go to the aunt&#39;s in Brixton, never home." in page
     assert "bluebell" in page  # the safe-contact rules
     assert 'value="2026-11-28"' in page and 'value="00:10"' in page
@@ -162,7 +143,7 @@ def test_the_form_shows_the_safety_plan_and_defaults_to_now(personas: Personas, 
 
 def test_logging_a_call_on_the_page(personas: Personas, clock: Any):
     client = personas.client_of(personas.you)
-    response = _http(personas.teammate).post(reverse("safeguarding:crisis_call_new", args=[client.pk]), _form())
+    response = signed_in(personas.teammate).post(reverse("safeguarding:crisis_call_new", args=[client.pk]), _form())
     call = CrisisCall.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "safeguarding:crisis_call_detail", args=[call.pk]
@@ -187,7 +168,7 @@ def test_bad_input_on_the_page_is_explained_and_saves_nothing(
     personas: Personas, clock: Any, changes: dict[str, str], message: str
 ):
     client = personas.client_of(personas.you)
-    response = _http(personas.you).post(reverse("safeguarding:crisis_call_new", args=[client.pk]), _form(**changes))
+    response = signed_in(personas.you).post(reverse("safeguarding:crisis_call_new", args=[client.pk]), _form(**changes))
     assert response.status_code == 422
     assert message in response.content.decode()
     assert not CrisisCall.objects.exists() and not Task.objects.exists() and not SharingDecision.objects.exists()
@@ -196,7 +177,7 @@ def test_bad_input_on_the_page_is_explained_and_saves_nothing(
 def test_the_on_call_worker_logs_a_call_only_on_a_client_they_can_see(personas: Personas, clock: Any):
     client = personas.client_of(personas.you)
     url = reverse("safeguarding:crisis_call_new", args=[client.pk])
-    http = _http(personas.on_call)
+    http = signed_in(personas.on_call)
     assert http.get(url).status_code == 404
     assert http.post(url, _form()).status_code == 404
     break_glass_open(actor=personas.on_call, client_id=client.pk, reason=REASON)
@@ -226,21 +207,21 @@ def test_crisis_call_page_by_persona(personas: Personas, clock: Any):
     )
     url = reverse("safeguarding:crisis_call_detail", args=[call.pk])
     may = {"you", "teammate", "manager", "on_call"}
-    for name, user in _everyone(personas).items():
-        response = _http(user).get(url)
+    for name, user in personas.everyone().items():
+        response = signed_in(user).get(url)
         assert response.status_code == (200 if name in may else 404), name
         if name in may:
             page = response.content.decode()
             assert "feels trapped" in page and "Not shared" in page and form["follow_up"] in page
     another_on_call = UserFactory(role=personas.on_call.role, team=None)
-    assert _http(another_on_call).get(url).status_code == 404
+    assert signed_in(another_on_call).get(url).status_code == 404
 
     # The grant expires: the worker who took the call keeps it, but not the client's record.
     clock.move_to(MONDAY_0905.astimezone(dt.UTC))
     assert not BreakGlassGrant.objects.filter(expires_at__gt=MONDAY_0905).exists()
-    page = _http(personas.on_call).get(url).content.decode()
+    page = signed_in(personas.on_call).get(url).content.decode()
     assert "feels trapped" in page and "Your access to this client" in page
-    assert _http(personas.on_call).get(reverse("people:client_detail", args=[client.pk])).status_code == 404
+    assert signed_in(personas.on_call).get(reverse("people:client_detail", args=[client.pk])).status_code == 404
     assert AuditEvent.objects.filter(
         actor=personas.on_call, action=AuditAction.VIEW, client_id=client.pk, object_id=str(call.pk)
     ).exists()
@@ -263,7 +244,7 @@ def test_the_handover_lists_exactly_last_nights_calls_the_viewer_may_see(persona
     monday_0930 = _call_at(mine, dt.datetime(2026, 11, 30, 9, 30, tzinfo=LONDON), caller="the client later")
     other_team = _call_at(theirs, dt.datetime(2026, 11, 28, 1, 0, tzinfo=LONDON), caller="Marlon's brother")
     with time_machine.travel(MONDAY_0905.astimezone(dt.UTC), tick=False):
-        page = _http(personas.you).get(reverse("safeguarding:handover")).content.decode()
+        page = signed_in(personas.you).get(reverse("safeguarding:handover")).content.decode()
         assert "3 calls" in page
         for shown in (friday_6pm, saturday_night, monday_0830):
             assert reverse("safeguarding:crisis_call_detail", args=[shown.pk]) in page
@@ -271,13 +252,15 @@ def test_the_handover_lists_exactly_last_nights_calls_the_viewer_may_see(persona
             assert reverse("safeguarding:crisis_call_detail", args=[hidden.pk]) not in page
         assert "Marlon" not in page
 
-        other = _http(personas.other_caseworker).get(reverse("safeguarding:handover")).content.decode()
+        other = signed_in(personas.other_caseworker).get(reverse("safeguarding:handover")).content.decode()
         assert "1 call" in other and str(other_team.pk) in other and str(saturday_night.pk) not in other
 
         # An earlier morning by its date: Friday's handover covers Thursday night only.
-        friday = _http(personas.you).get(reverse("safeguarding:handover"), {"morning": "2026-11-27"}).content.decode()
+        friday = (
+            signed_in(personas.you).get(reverse("safeguarding:handover"), {"morning": "2026-11-27"}).content.decode()
+        )
         assert "No crisis calls" in friday
-        assert _http(personas.you).get(reverse("safeguarding:handover"), {"morning": "soon"}).status_code == 200
+        assert signed_in(personas.you).get(reverse("safeguarding:handover"), {"morning": "soon"}).status_code == 200
     assert AuditEvent.objects.filter(actor=personas.you, action=AuditAction.VIEW, client_id=mine.pk).exists()
 
 
@@ -298,7 +281,7 @@ def test_the_handover_shows_the_sharing_decision_and_the_tasks_with_their_owner(
         follow_up="Call him first thing about moving out of the area",
     )
     clock.move_to(MONDAY_0905.astimezone(dt.UTC))
-    page = _http(personas.manager).get(reverse("safeguarding:handover")).content.decode()
+    page = signed_in(personas.manager).get(reverse("safeguarding:handover")).content.decode()
     assert "Shared with Met Police, Lambeth CID" in page and "Prevention or detection of crime" in page
     assert "Call him first thing about moving out of the area" in page
     assert "Review risk after last night&#39;s crisis call" in page
@@ -306,8 +289,8 @@ def test_the_handover_shows_the_sharing_decision_and_the_tasks_with_their_owner(
 
 
 def test_the_handover_and_rota_pages_by_persona(personas: Personas, clock: Any):
-    for name, user in _everyone(personas).items():
-        http = _http(user)
+    for name, user in personas.everyone().items():
+        http = signed_in(user)
         handover = http.get(reverse("safeguarding:handover")).status_code
         rota = http.get(reverse("safeguarding:rota")).status_code
         casework = name not in ("report_viewer", "safeguarding_lead")
@@ -317,7 +300,7 @@ def test_the_handover_and_rota_pages_by_persona(personas: Personas, clock: Any):
 
 def test_the_handover_takes_the_same_queries_for_one_call_or_many(personas: Personas, clock: Any):
     def queries() -> int:
-        http = _http(personas.you)
+        http = signed_in(personas.you)
         with CaptureQueriesContext(connection) as captured:
             assert http.get(reverse("safeguarding:handover"), {"morning": "2026-11-30"}).status_code == 200
         return len(captured)
@@ -356,13 +339,13 @@ def test_everyone_on_the_rota_page_sees_the_next_fortnight(personas: Personas, c
         starts_at=tonight + dt.timedelta(days=20),
         ends_at=tonight + dt.timedelta(days=20, hours=15),
     )
-    page = _http(personas.you).get(reverse("safeguarding:rota")).content.decode()
+    page = signed_in(personas.you).get(reverse("safeguarding:rota")).content.decode()
     assert "Oli Oncall" in page and "Kim Teammate" not in page
     assert "Add a shift" not in page
 
 
 def test_a_manager_adds_and_removes_a_shift_on_the_page(personas: Personas, clock: Any):
-    http = _http(personas.manager)
+    http = signed_in(personas.manager)
     page = http.get(reverse("safeguarding:rota")).content.decode()
     assert "Add a shift" in page
     data = {
@@ -385,10 +368,10 @@ def test_a_manager_adds_and_removes_a_shift_on_the_page(personas: Personas, cloc
 
     # A caseworker cannot change it.
     assert (
-        _http(personas.you).post(reverse("safeguarding:rota"), {"action": "remove", "shift": shift.pk}).status_code
+        signed_in(personas.you).post(reverse("safeguarding:rota"), {"action": "remove", "shift": shift.pk}).status_code
         == 404
     )
-    assert _http(personas.you).post(reverse("safeguarding:rota"), data).status_code == 404
+    assert signed_in(personas.you).post(reverse("safeguarding:rota"), data).status_code == 404
     assert OnCallShift.objects.count() == 1
 
     assert http.post(reverse("safeguarding:rota"), {"action": "remove", "shift": shift.pk}).status_code == 302

@@ -8,14 +8,13 @@ import datetime as dt
 import json
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.core.errors import NotFound, ValidationFailed
 from keyworker.core.models import Notification
-from keyworker.core.testing import Inbox, Personas, RiskReviewFactory, UserFactory
+from keyworker.core.testing import Inbox, Personas, RiskReviewFactory, UserFactory, signed_in
 from keyworker.safeguarding.models import RiskReview
 from keyworker.safeguarding.selectors import latest_risk_for, risk_reviews_due_for, risk_reviews_for
 from keyworker.safeguarding.services import RISK_ROSE_SUBJECT, risk_review_record
@@ -23,12 +22,6 @@ from keyworker.safeguarding.services import RISK_ROSE_SUBJECT, risk_review_recor
 pytestmark = pytest.mark.django_db
 
 REASONS = "She is leaving the group; two members have threatened her on social media."
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _record(actor, client, **fields):
@@ -162,7 +155,7 @@ def test_risk_page_by_persona(personas: Personas, persona, status):
     amara = personas.client_of(personas.you)
     RiskReviewFactory(client=amara, reviewed_by=personas.teammate, reasons="Threats from the group she is leaving.")
     viewer = getattr(personas, persona)
-    response = _http(viewer).get(reverse("safeguarding:client_risk", args=[amara.pk]))
+    response = signed_in(viewer).get(reverse("safeguarding:client_risk", args=[amara.pk]))
     assert response.status_code == status
     html = response.content.decode()
     assert ("Threats from the group she is leaving." in html) == (status == 200)
@@ -173,7 +166,7 @@ def test_risk_page_by_persona(personas: Personas, persona, status):
 def test_recording_on_the_page_says_the_risk_went_up(personas: Personas):
     amara = personas.client_of(personas.you)
     url = reverse("safeguarding:client_risk", args=[amara.pk])
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     page = http.get(url).content.decode()
     assert "No risk review yet" in page
     assert "Suggested for medium risk" in page and "Only a suggestion" in page
@@ -201,7 +194,7 @@ def test_recording_on_the_page_says_the_risk_went_up(personas: Personas):
 def test_the_page_refuses_a_review_with_levels_missing_and_keeps_what_was_typed(personas: Personas):
     amara = personas.client_of(personas.you)
     url = reverse("safeguarding:client_risk", args=[amara.pk])
-    response = _http(personas.you).post(
+    response = signed_in(personas.you).post(
         url, {"occasion": "initial", "risk_to_self": "low", "reasons": "Typed reasons kept here.", "next_review_on": ""}
     )
     assert response.status_code == 422
@@ -215,7 +208,7 @@ def test_the_page_refuses_a_review_with_levels_missing_and_keeps_what_was_typed(
 def test_the_suggestion_follows_the_levels_chosen_unless_a_date_was_typed(personas: Personas):
     amara = personas.client_of(personas.you)
     url = reverse("safeguarding:client_risk", args=[amara.pk])
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     today = timezone.localdate()
     old = (today + dt.timedelta(days=42)).isoformat()
     body = {"action": "suggest", "risk_from_others": "very_high", "next_review_on": old, "suggested": old}
@@ -232,9 +225,9 @@ def test_the_suggestion_follows_the_levels_chosen_unless_a_date_was_typed(person
 def test_client_page_shows_the_latest_risk(personas: Personas):
     amara = personas.client_of(personas.you)
     url = reverse("people:client_detail", args=[amara.pk])
-    assert "No risk review yet" in _http(personas.you).get(url).content.decode()
+    assert "No risk review yet" in signed_in(personas.you).get(url).content.decode()
     RiskReviewFactory(client=amara, reviewed_by=personas.you, risk_from_others="high")
-    html = _http(personas.you).get(url).content.decode()
+    html = signed_in(personas.you).get(url).content.decode()
     assert "To self low, to others low, from others high" in html
     assert reverse("safeguarding:client_risk", args=[amara.pk]) in html
 
@@ -245,7 +238,7 @@ def test_risk_page_queries_are_bounded(personas: Personas, django_assert_max_num
         RiskReviewFactory(
             client=amara, reviewed_by=UserFactory(), reviewed_on=timezone.localdate() - dt.timedelta(days=days_ago)
         )
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = reverse("safeguarding:client_risk", args=[amara.pk])
     http.get(url)
     with django_assert_max_num_queries(15):
@@ -281,7 +274,7 @@ def test_my_week_lists_my_clients_whose_review_is_due(personas: Personas, django
     with django_assert_max_num_queries(1):
         found = risk_reviews_due_for(personas.you)
     assert [r.client for r in found] == [overdue, due]
-    html = _http(personas.you).get(reverse("diary:my_week")).content.decode()
+    html = signed_in(personas.you).get(reverse("diary:my_week")).content.decode()
     assert "Risk reviews due" in html
     assert "Over Due" in html or "Over" in html
     assert reverse("safeguarding:client_risk", args=[due.pk]) in html
@@ -297,9 +290,9 @@ def test_api_lists_and_records_reviews_by_persona(personas: Personas):
     RiskReviewFactory(client=amara, reviewed_by=personas.you)
     url = f"/api/v1/clients/{amara.pk}/risk-reviews"
     for persona, status in PAGE_ACCESS.items():
-        response = _http(getattr(personas, persona)).get(url)
+        response = signed_in(getattr(personas, persona)).get(url)
         assert response.status_code == status, persona
-    listed = _http(personas.you).get(url).json()
+    listed = signed_in(personas.you).get(url).json()
     assert len(listed) == 1 and {"risk_to_self", "reasons", "reviewed_by", "next_review_on", "version"} <= set(
         listed[0]
     )
@@ -311,13 +304,13 @@ def test_api_lists_and_records_reviews_by_persona(personas: Personas):
         "reasons": REASONS,
         "next_review_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
     }
-    refused = _http(personas.other_caseworker).post(url, json.dumps(body), content_type="application/json")
+    refused = signed_in(personas.other_caseworker).post(url, json.dumps(body), content_type="application/json")
     assert refused.status_code == 404
-    created = _http(personas.you).post(url, json.dumps(body), content_type="application/json")
+    created = signed_in(personas.you).post(url, json.dumps(body), content_type="application/json")
     assert created.status_code == 201
     assert created.json()["rose"] == ["risk_to_others", "risk_from_others"]
     assert Notification.objects.filter(recipient=personas.manager).count() == 1
-    bad = _http(personas.you).post(url, json.dumps({**body, "reasons": ""}), content_type="application/json")
+    bad = signed_in(personas.you).post(url, json.dumps({**body, "reasons": ""}), content_type="application/json")
     assert bad.status_code == 422 and "reasons" in bad.json()["errors"]
     assert RiskReview.objects.count() == 2
 

@@ -8,13 +8,12 @@ import datetime as dt
 import json
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.core.errors import ConcurrentEdit, NotFound, ValidationFailed
-from keyworker.core.testing import Personas, SafetyPlanFactory
+from keyworker.core.testing import Personas, SafetyPlanFactory, signed_in
 from keyworker.safeguarding.models import AreaKind, SafetyPlan, UnsafeArea
 from keyworker.safeguarding.selectors import current_unsafe_areas, safety_plan_for
 from keyworker.safeguarding.services import safety_plan_save
@@ -29,12 +28,6 @@ PLAN = {
     "moved_on": None,
     "next_check_in_on": None,
 }
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _save(actor, client, expected_version=None, **fields):
@@ -152,7 +145,7 @@ def test_safety_plan_page_by_persona(personas: Personas, persona, status):
     amara = personas.client_of(personas.you)
     SafetyPlanFactory(client=amara, updated_by=personas.you, emergency_plan="Go to the aunt's, never home.")
     viewer = getattr(personas, persona)
-    response = _http(viewer).get(reverse("safeguarding:client_safety_plan", args=[amara.pk]))
+    response = signed_in(viewer).get(reverse("safeguarding:client_safety_plan", args=[amara.pk]))
     assert response.status_code == status
     assert ("Go to the aunt&#39;s, never home." in response.content.decode()) == (status == 200)
     views = AuditEvent.objects.filter(actor=viewer, client_id=amara.pk, action=AuditAction.VIEW).count()
@@ -174,7 +167,7 @@ def _form(**fields):
 def test_writing_the_plan_on_the_page(personas: Personas):
     amara = personas.client_of(personas.you)
     url = reverse("safeguarding:client_safety_plan", args=[amara.pk])
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     assert "No safety plan recorded." in http.get(url).content.decode()
     response = http.post(url, _form(), follow=True)
     assert "Safety plan saved." in response.content.decode()
@@ -189,7 +182,7 @@ def test_a_concurrent_edit_shows_both_versions_and_keeps_what_was_typed(personas
     SafetyPlanFactory(client=amara, updated_by=personas.you, safe_contacts="Her aunt.")
     url = reverse("safeguarding:client_safety_plan", args=[amara.pk])
     _save(personas.teammate, amara, expected_version=1, safe_contacts="Theirs: the youth worker at the club.")
-    response = _http(personas.you).post(url, _form(version="1", safe_contacts="Mine: her cousin in Croydon."))
+    response = signed_in(personas.you).post(url, _form(version="1", safe_contacts="Mine: her cousin in Croydon."))
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else changed this safety plan" in html
@@ -197,7 +190,7 @@ def test_a_concurrent_edit_shows_both_versions_and_keeps_what_was_typed(personas
     assert "Your version (not saved)" in html and "Mine: her cousin in Croydon." in html
     assert 'name="version" value="2"' in html  # saving again now is a deliberate choice to replace theirs
     assert SafetyPlan.objects.get().safe_contacts == "Theirs: the youth worker at the club."
-    again = _http(personas.you).post(url, _form(version="2", safe_contacts="Mine: her cousin in Croydon."))
+    again = signed_in(personas.you).post(url, _form(version="2", safe_contacts="Mine: her cousin in Croydon."))
     assert again.status_code == 302
     assert SafetyPlan.objects.get().safe_contacts == "Mine: her cousin in Croydon."
 
@@ -205,7 +198,7 @@ def test_a_concurrent_edit_shows_both_versions_and_keeps_what_was_typed(personas
 def test_the_page_refuses_a_plan_without_an_emergency_plan(personas: Personas):
     amara = personas.client_of(personas.you)
     url = reverse("safeguarding:client_safety_plan", args=[amara.pk])
-    response = _http(personas.you).post(url, _form(emergency_plan="", safe_areas="Typed safe areas kept."))
+    response = signed_in(personas.you).post(url, _form(emergency_plan="", safe_areas="Typed safe areas kept."))
     assert response.status_code == 422
     html = response.content.decode()
     assert "Say what to do in an emergency." in html and "Typed safe areas kept." in html
@@ -223,7 +216,7 @@ def test_client_page_shows_the_plan_near_the_top(personas: Personas, django_asse
         source="The client",
         recorded_by=personas.you,
     )
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     url = reverse("people:client_detail", args=[amara.pk])
     http.get(url)
     with django_assert_max_num_queries(40):
@@ -240,25 +233,25 @@ def test_api_reads_and_writes_the_plan_with_its_version(personas: Personas):
     amara = personas.client_of(personas.you)
     url = f"/api/v1/clients/{amara.pk}/safety-plan"
     for persona, status in PAGE_ACCESS.items():
-        assert _http(getattr(personas, persona)).get(url).status_code == status, persona
-    empty = _http(personas.you).get(url).json()
+        assert signed_in(getattr(personas, persona)).get(url).status_code == status, persona
+    empty = signed_in(personas.you).get(url).json()
     assert empty == {"plan": None, "unsafe_areas": []}
     body = {k: v for k, v in PLAN.items() if v is not None} | {"version": None}
-    refused = _http(personas.other_caseworker).put(url, json.dumps(body), content_type="application/json")
+    refused = signed_in(personas.other_caseworker).put(url, json.dumps(body), content_type="application/json")
     assert refused.status_code == 404
-    created = _http(personas.you).put(url, json.dumps(body), content_type="application/json")
+    created = signed_in(personas.you).put(url, json.dumps(body), content_type="application/json")
     assert created.status_code == 200 and created.json()["version"] == 1
-    changed = _http(personas.teammate).put(
+    changed = signed_in(personas.teammate).put(
         url, json.dumps(body | {"version": 1, "safe_contacts": "Her aunt only."}), content_type="application/json"
     )
     assert changed.status_code == 200 and changed.json()["version"] == 2
-    stale = _http(personas.you).put(
+    stale = signed_in(personas.you).put(
         url, json.dumps(body | {"version": 1, "safe_contacts": "Mine."}), content_type="application/json"
     )
     assert stale.status_code == 409
-    bad = _http(personas.you).put(
+    bad = signed_in(personas.you).put(
         url, json.dumps(body | {"version": 2, "relocation_status": "moved"}), content_type="application/json"
     )
     assert bad.status_code == 422 and "moved_on" in bad.json()["errors"]
-    plan = _http(personas.you).get(url).json()["plan"]
+    plan = signed_in(personas.you).get(url).json()["plan"]
     assert (plan["version"], plan["safe_contacts"]) == (2, "Her aunt only.")

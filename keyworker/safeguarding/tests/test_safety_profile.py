@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.core.errors import ConcurrentEdit, NotFound, ValidationFailed
-from keyworker.core.testing import Personas
+from keyworker.core.testing import Personas, signed_in
 from keyworker.safeguarding.models import AccessRuleKind, AreaKind, KeepApart, UnsafeArea
 from keyworker.safeguarding.services import (
     access_rule_set,
@@ -23,12 +23,6 @@ from keyworker.safeguarding.services import (
 pytestmark = pytest.mark.django_db
 
 FORBIDDEN_WORDS = ("gang", "rival", "enemy", "enemies", "postcode war", "affiliat")
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _area(actor, client, **fields):
@@ -179,12 +173,12 @@ def test_safety_page_by_persona(personas: Personas):
     _area(personas.you, dan)
     url = reverse("safeguarding:client_safety", args=[dan.pk])
     for allowed in (personas.you, personas.teammate, personas.manager):
-        response = _http(allowed).get(url)
+        response = signed_in(allowed).get(url)
         assert response.status_code == 200, allowed
         assert "SE15" in response.text and "Threatened near the estate" in response.text
     for refused in (personas.other_caseworker, personas.other_manager, personas.report_viewer):
-        assert _http(refused).get(url).status_code == 404, refused
-        assert _http(refused).post(url, {"action": "area", "area-kind": "borough"}).status_code == 404
+        assert signed_in(refused).get(url).status_code == 404, refused
+        assert signed_in(refused).post(url, {"action": "area", "area-kind": "borough"}).status_code == 404
     anonymous = HttpClient().get(url)
     assert anonymous.status_code == 302 and reverse("account_login") in anonymous["Location"]
     assert AuditEvent.objects.filter(action=AuditAction.VIEW, client_id=dan.pk, actor=personas.you).exists()
@@ -192,9 +186,9 @@ def test_safety_page_by_persona(personas: Personas):
 
 def test_the_client_page_links_to_the_safety_page_and_no_page_labels_anyone(personas: Personas):
     dan = personas.client_of(personas.you)
-    page = _http(personas.you).get(reverse("people:client_detail", args=[dan.pk])).text
+    page = signed_in(personas.you).get(reverse("people:client_detail", args=[dan.pk])).text
     assert reverse("safeguarding:client_safety", args=[dan.pk]) in page
-    safety = _http(personas.you).get(reverse("safeguarding:client_safety", args=[dan.pk])).text.lower()
+    safety = signed_in(personas.you).get(reverse("safeguarding:client_safety", args=[dan.pk])).text.lower()
     assert "Safety: areas and people to keep apart".lower() in safety
     for word in FORBIDDEN_WORDS:
         assert word not in safety
@@ -203,7 +197,7 @@ def test_the_client_page_links_to_the_safety_page_and_no_page_labels_anyone(pers
 def test_adding_an_area_on_the_page(personas: Personas):
     dan = personas.client_of(personas.you)
     url = reverse("safeguarding:client_safety", args=[dan.pk])
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     bad = http.post(url, {"action": "area", "area-kind": "postcode_district", "area-area": "nowhere"})
     assert bad.status_code == 422
     assert "Enter a postcode district like SE15" in bad.text and "Say why it is unsafe for them" in bad.text
@@ -222,7 +216,7 @@ def test_adding_an_area_on_the_page(personas: Personas):
     assert UnsafeArea.objects.get(client=dan).area == "Southwark"
     area = UnsafeArea.objects.get(client=dan)
     end_url = reverse("safeguarding:unsafe_area_end", args=[area.pk])
-    assert _http(personas.other_caseworker).post(end_url, {"version": area.version}).status_code == 404
+    assert signed_in(personas.other_caseworker).post(end_url, {"version": area.version}).status_code == 404
     assert http.post(end_url, {"version": area.version}).status_code == 302
     area.refresh_from_db()
     assert area.ended_on == timezone.localdate()
@@ -233,7 +227,7 @@ def test_choosing_someone_to_keep_apart_searches_only_people_you_can_see(persona
     marcus = personas.client_of(personas.teammate, first_name="Marcus", last_name="Zedlan")
     personas.client_of(personas.other_caseworker, first_name="Marvin", last_name="Zedlan")
     url = reverse("safeguarding:client_safety", args=[dan.pk])
-    http = _http(personas.you)
+    http = signed_in(personas.you)
     found = http.get(url, {"q": "Zedlan"}).text
     assert "Marcus Zedlan" in found and "Marvin" not in found
     missing = http.post(url, {"action": "keep_apart", "q": "Zedlan", "pair-reason": "Fight", "pair-source": "HMP"})
@@ -274,16 +268,16 @@ def test_a_pair_is_listed_only_to_staff_who_can_see_both_people(personas: Person
         reason="Family connection to this worker.",
     )
     url = reverse("safeguarding:client_safety", args=[dan.pk])
-    managers_http = _http(personas.manager)
+    managers_http = signed_in(personas.manager)
     with django_assert_max_num_queries(20):
         managers_view = managers_http.get(url).text
     assert "Marcus Zedlan" in managers_view and "Stabbing in 2025" in managers_view
-    yours = _http(personas.you).get(url)
+    yours = signed_in(personas.you).get(url)
     assert yours.status_code == 200
     for leak in ("Marcus", "Zedlan", "Stabbing", str(marcus.pk), marcus.cases.get().reference):
         assert leak not in yours.text
     pair = KeepApart.objects.get()
     end_url = reverse("safeguarding:keep_apart_end", args=[pair.pk])
-    assert _http(personas.you).post(end_url, {"version": pair.version}).status_code == 404
+    assert signed_in(personas.you).post(end_url, {"version": pair.version}).status_code == 404
     pair.refresh_from_db()
     assert pair.ended_on is None

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from keyworker.accounts.models import Role
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import ServiceFactory, UserFactory
+from keyworker.core.testing import ServiceFactory, UserFactory, signed_in
 from keyworker.core.tests.test_authorisation_matrix import _assert_cell, _build_world, _views_of, allowed_states
 from keyworker.intake.models import AgencyKind
 from keyworker.intake.services import consent_record
@@ -21,12 +21,6 @@ from keyworker.services.models import OutboundReferral, OutboundReferralUpdate, 
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _post(http, path, body):
@@ -41,17 +35,17 @@ def test_directory_api_by_persona(personas):
     line = ServiceFactory(name="Helpline", is_national=True, is_helpline=True, category="domestic_abuse")
     lead = UserFactory(email="sg@api.test", role=Role.SAFEGUARDING_LEAD, team=None)
     for user in (p.you, p.manager, lead):
-        http = _http(user)
+        http = signed_in(user)
         response = http.get(f"{API}/services", {"area": "lambeth"})
         assert response.status_code == 200
         assert [s["name"] for s in response.json()] == [line.name, bis.name]
         assert http.get(f"{API}/services/{bis.pk}").json()["name"] == bis.name
-    http = _http(p.you)
+    http = signed_in(p.you)
     assert [s["name"] for s in http.get(f"{API}/services", {"category": "housing"}).json()] == ["Croydon Housing"]
     assert http.get(f"{API}/services", {"category": "astrology"}).status_code == 422
     mentor = UserFactory(email="mentor@api.test", role=Role.PEER_MENTOR, team=p.team)
     for user in (p.report_viewer, mentor):
-        http = _http(user)
+        http = signed_in(user)
         assert http.get(f"{API}/services").status_code == 404
         assert http.get(f"{API}/services/{bis.pk}").status_code == 404
     assert HttpClient().get(f"{API}/services").status_code == 401
@@ -94,7 +88,7 @@ def test_refer_send_and_update_through_the_api(personas):
     p = personas
     client = p.client_of(p.you)
     service = ServiceFactory(name="Brief Intervention Service")
-    http = _http(p.you)
+    http = signed_in(p.you)
     follow_up = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     body = {"service_id": str(service.pk), "reason": "Cannabis.", "shared": "Name, phone.", "follow_up_on": follow_up,
             "send": True}
@@ -136,20 +130,20 @@ def test_signposting_api_by_persona(personas):
     service = ServiceFactory(name="National Domestic Abuse Helpline", is_helpline=True)
     body = {"service_id": str(service.pk), "given_on": timezone.localdate().isoformat(), "method": "in_person",
             "who": "a young woman"}
-    mine = _post(_http(p.you), "/signposting", body)
+    mine = _post(signed_in(p.you), "/signposting", body)
     assert mine.status_code == 201 and mine.json()["who"] == "a young woman"
-    assert _post(_http(p.teammate), "/signposting", {**body, "who": "someone else"}).status_code == 201
+    assert _post(signed_in(p.teammate), "/signposting", {**body, "who": "someone else"}).status_code == 201
     client = p.client_of(p.you)
-    refused = _post(_http(p.you), "/signposting", {**body, "client_id": str(client.pk)})
+    refused = _post(signed_in(p.you), "/signposting", {**body, "client_id": str(client.pk)})
     assert refused.status_code == 422
-    refused = _post(_http(p.you), "/signposting", {**body, "who": f"partner of {client.pk}"})
+    refused = _post(signed_in(p.you), "/signposting", {**body, "who": f"partner of {client.pk}"})
     assert refused.status_code == 422
-    assert _post(_http(p.report_viewer), "/signposting", body).status_code == 404
+    assert _post(signed_in(p.report_viewer), "/signposting", body).status_code == 404
     assert Signposting.objects.count() == 2
-    assert [r["who"] for r in _http(p.you).get(f"{API}/signposting").json()] == ["a young woman"]
-    assert _http(p.manager).get(f"{API}/signposting").json() == []
-    assert _http(p.report_viewer).get(f"{API}/signposting").json() == []
+    assert [r["who"] for r in signed_in(p.you).get(f"{API}/signposting").json()] == ["a young woman"]
+    assert signed_in(p.manager).get(f"{API}/signposting").json() == []
+    assert signed_in(p.report_viewer).get(f"{API}/signposting").json() == []
     lead = UserFactory(email="sg@api.test", role=Role.SAFEGUARDING_LEAD, team=None)
-    assert {r["who"] for r in _http(lead).get(f"{API}/signposting").json()} == {"a young woman", "someone else"}
-    assert _post(_http(lead), "/signposting", body).status_code == 404
+    assert {r["who"] for r in signed_in(lead).get(f"{API}/signposting").json()} == {"a young woman", "someone else"}
+    assert _post(signed_in(lead), "/signposting", body).status_code == 404
     assert HttpClient().get(f"{API}/signposting").status_code == 401

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
-from keyworker.core.testing import ServiceFactory
+from keyworker.core.testing import ServiceFactory, signed_in
 from keyworker.core.tests.test_authorisation_matrix import _assert_cell, _build_world, _views_of, allowed_states
 from keyworker.intake.models import AgencyKind
 from keyworker.intake.services import consent_record
@@ -30,15 +30,13 @@ def _viewed(user, client) -> int:
     return AuditEvent.objects.filter(actor=user, client_id=client.pk, action=AuditAction.VIEW).count()
 
 
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
-
-
 def _referral(p, client, **fields):
-    values = {"service": ServiceFactory(name="Brief Intervention Service"), "reason": "Cannabis.",
-              "shared": "Name and phone.", "made_by": p.you}
+    values = {
+        "service": ServiceFactory(name="Brief Intervention Service"),
+        "reason": "Cannabis.",
+        "shared": "Name and phone.",
+        "made_by": p.you,
+    }
     values.update(fields)
     return OutboundReferral.objects.create(client=client, **values)
 
@@ -65,8 +63,15 @@ def test_referral_routes_follow_the_client_record_matrix():
                 if state in allowed and response.status_code == 200:
                     assert _views_of(viewer, bundle) > before, (name, role, state, "not audited")
                 if state not in allowed:
-                    response = http.post(url, {"version": "1", "status": "withdrawn", "reason": "x",
-                                               "occurred_on": timezone.localdate().isoformat()})
+                    response = http.post(
+                        url,
+                        {
+                            "version": "1",
+                            "status": "withdrawn",
+                            "reason": "x",
+                            "occurred_on": timezone.localdate().isoformat(),
+                        },
+                    )
                     assert response.status_code == 404, (name, role, state)
     assert not OutboundReferral.objects.exclude(status=OutboundStatus.DRAFT).exists()
     assert not OutboundReferralUpdate.objects.exists()
@@ -81,12 +86,19 @@ def test_client_referrals_page_by_persona(personas, django_assert_max_num_querie
     client = p.client_of(p.you, first_name="Marcus")
     for _ in range(5):
         _referral(p, client, follow_up_on=timezone.localdate() + dt.timedelta(days=3))
-    Disclosure.objects.create(client=client, what="Name and phone.", recipient="BIS (Lambeth Recovery Trust)",
-                              basis="Consent covers this.", disclosed_at=timezone.now(), disclosed_by=p.you,
-                              source_type="services.outboundreferral", source_id=_referral(p, client).pk)
+    Disclosure.objects.create(
+        client=client,
+        what="Name and phone.",
+        recipient="BIS (Lambeth Recovery Trust)",
+        basis="Consent covers this.",
+        disclosed_at=timezone.now(),
+        disclosed_by=p.you,
+        source_type="services.outboundreferral",
+        source_id=_referral(p, client).pk,
+    )
     url = reverse("services:client_referrals", args=[client.pk])
     for user in (p.you, p.teammate, p.manager):
-        http = _http(user)
+        http = signed_in(user)
         before = _viewed(user, client)
         with django_assert_max_num_queries(25):
             response = http.get(url)
@@ -95,7 +107,7 @@ def test_client_referrals_page_by_persona(personas, django_assert_max_num_querie
         assert "BIS (Lambeth Recovery Trust)" in page and "Consent covers this." in page  # the disclosure log
         assert _viewed(user, client) == before + 1
     for user in (p.other_caseworker, p.other_manager, p.report_viewer):
-        response = _http(user).get(url)
+        response = signed_in(user).get(url)
         assert response.status_code == 404 and "Marcus" not in response.content.decode()
     response = HttpClient().get(url)
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
@@ -105,7 +117,7 @@ def test_the_list_query_count_does_not_grow(personas, django_assert_num_queries)
     p = personas
     client = p.client_of(p.you)
     _referral(p, client)
-    http = _http(p.you)
+    http = signed_in(p.you)
     url = reverse("services:client_referrals", args=[client.pk])
     http.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -117,15 +129,21 @@ def test_the_list_query_count_does_not_grow(personas, django_assert_num_queries)
 
 
 def _form(service, action, **extra):
-    return {"service": str(service.pk), "reason": "Cutting down on cannabis.", "shared": "Name, phone, use.",
-            "follow_up_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(), "action": action, **extra}
+    return {
+        "service": str(service.pk),
+        "reason": "Cutting down on cannabis.",
+        "shared": "Name, phone, use.",
+        "follow_up_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+        "action": action,
+        **extra,
+    }
 
 
 def test_save_as_draft_then_send_once_consent_is_recorded(personas):
     p = personas
     client = p.client_of(p.you)
     service = ServiceFactory(name="Brief Intervention Service")
-    http = _http(p.you)
+    http = signed_in(p.you)
     response = http.post(reverse("services:referral_new", args=[client.pk]), _form(service, "draft"))
     referral = OutboundReferral.objects.get()
     assert response.status_code == 302 and referral.status == OutboundStatus.DRAFT
@@ -135,8 +153,13 @@ def test_save_as_draft_then_send_once_consent_is_recorded(personas):
     assert "No consent or other lawful basis recorded covers this." in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == OutboundStatus.DRAFT and not Disclosure.objects.exists()
-    consent_record(actor=p.you, client=client, agency_kinds=[AgencyKind.DRUG_AND_ALCOHOL], method="verbal",
-                   given_on=timezone.localdate())
+    consent_record(
+        actor=p.you,
+        client=client,
+        agency_kinds=[AgencyKind.DRUG_AND_ALCOHOL],
+        method="verbal",
+        given_on=timezone.localdate(),
+    )
     response = http.post(reverse("services:referral_send", args=[referral.pk]), {"version": referral.version})
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -148,7 +171,9 @@ def test_save_as_draft_then_send_once_consent_is_recorded(personas):
 def test_send_from_the_form_without_consent_keeps_nothing_and_says_why(personas):
     p = personas
     client = p.client_of(p.you)
-    response = _http(p.you).post(reverse("services:referral_new", args=[client.pk]), _form(ServiceFactory(), "send"))
+    response = signed_in(p.you).post(
+        reverse("services:referral_new", args=[client.pk]), _form(ServiceFactory(), "send")
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert "There is a problem" in page and "No consent or other lawful basis recorded covers this." in page
@@ -158,7 +183,7 @@ def test_send_from_the_form_without_consent_keeps_nothing_and_says_why(personas)
 def test_bad_input_on_the_form(personas):
     p = personas
     client = p.client_of(p.you)
-    response = _http(p.you).post(
+    response = signed_in(p.you).post(
         reverse("services:referral_new", args=[client.pk]),
         {"service": "", "reason": "", "follow_up_on": "not a date", "action": "draft"},
     )
@@ -172,15 +197,23 @@ def test_updates_on_the_referral_page(personas):
     p = personas
     client = p.client_of(p.you)
     referral = _referral(p, client, status=OutboundStatus.SENT, sent_on=timezone.localdate())
-    http = _http(p.teammate)
+    http = signed_in(p.teammate)
     url = reverse("services:referral_update", args=[referral.pk])
     today = timezone.localdate().isoformat()
     response = http.post(url, {"version": referral.version, "status": "declined", "occurred_on": today})
     assert response.status_code == 422 and "Say why it was declined." in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == OutboundStatus.SENT
-    response = http.post(url, {"version": referral.version, "status": "first_appointment", "occurred_on": today,
-                               "first_appointment_on": today, "first_appointment_time": "14:30"})
+    response = http.post(
+        url,
+        {
+            "version": referral.version,
+            "status": "first_appointment",
+            "occurred_on": today,
+            "first_appointment_on": today,
+            "first_appointment_time": "14:30",
+        },
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == OutboundStatus.FIRST_APPOINTMENT
@@ -195,7 +228,7 @@ def test_updates_on_the_referral_page(personas):
 def test_follow_up_date_on_the_referral_page(personas):
     p = personas
     referral = _referral(p, p.client_of(p.you))
-    http = _http(p.you)
+    http = signed_in(p.you)
     later = timezone.localdate() + dt.timedelta(days=10)
     url = reverse("services:referral_follow_up", args=[referral.pk])
     assert http.post(url, {"version": referral.version, "follow_up_on": later.isoformat()}).status_code == 302
@@ -211,5 +244,5 @@ def test_follow_up_date_on_the_referral_page(personas):
 def test_client_page_links_to_referrals(personas):
     p = personas
     client = p.client_of(p.you)
-    page = _http(p.you).get(reverse("people:client_detail", args=[client.pk])).content.decode()
+    page = signed_in(p.you).get(reverse("people:client_detail", args=[client.pk])).content.decode()
     assert reverse("services:client_referrals", args=[client.pk]) in page

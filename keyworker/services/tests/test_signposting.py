@@ -11,18 +11,12 @@ from django.utils import timezone
 from keyworker.accounts.models import Role
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.core.errors import NotAllowed, ValidationFailed
-from keyworker.core.testing import ServiceFactory, UserFactory
+from keyworker.core.testing import ServiceFactory, UserFactory, signed_in
 from keyworker.services.models import Signposting
 from keyworker.services.selectors.signposting import signposting_list_for
 from keyworker.services.services.signposting import signposting_record
 
 pytestmark = pytest.mark.django_db
-
-
-def _http(user) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _record(p, user=None, **fields):
@@ -87,11 +81,11 @@ def test_signposting_detail_by_persona(personas, lead):
     record = _record(p, who="a young woman")
     url = reverse("services:signposting_detail", args=[record.pk])
     for user in (p.you, lead):
-        response = _http(user).get(url)
+        response = signed_in(user).get(url)
         assert response.status_code == 200 and "a young woman" in response.content.decode()
     mentor = UserFactory(email="mentor@s.test", role=Role.PEER_MENTOR, team=p.team)
     for user in (p.teammate, p.manager, p.other_caseworker, p.other_manager, p.report_viewer, mentor):
-        response = _http(user).get(url)
+        response = signed_in(user).get(url)
         assert response.status_code == 404 and "a young woman" not in response.content.decode()
     response = HttpClient().get(url)
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
@@ -102,20 +96,20 @@ def test_the_list_page(personas, lead, django_assert_max_num_queries):
     for i in range(6):
         _record(p, who=f"person {i}")
     _record(p, user=p.teammate, who="from the teammate")
-    http = _http(p.you)
+    http = signed_in(p.you)
     with django_assert_max_num_queries(8):
         page = http.get(reverse("services:signposting_list")).content.decode()
     assert "person 5" in page and "from the teammate" not in page and "Record signposting" in page
-    page = _http(lead).get(reverse("services:signposting_list")).content.decode()
+    page = signed_in(lead).get(reverse("services:signposting_list")).content.decode()
     assert "person 5" in page and "from the teammate" in page and "Record signposting" not in page
-    assert _http(lead).get(reverse("services:signposting_new")).status_code == 404
+    assert signed_in(lead).get(reverse("services:signposting_new")).status_code == 404
 
 
 def test_the_form_lists_helplines_first_and_records(personas):
     p = personas
     local = ServiceFactory(name="Aardvark Local Service")
     helpline = ServiceFactory(name="Zebra Helpline", is_helpline=True, is_national=True)
-    http = _http(p.you)
+    http = signed_in(p.you)
     page = http.get(reverse("services:signposting_new")).content.decode()
     assert page.index("Zebra Helpline") < page.index("Aardvark Local Service")
     assert "a description, not a name" in page.lower() or "A description, not a name" in page
