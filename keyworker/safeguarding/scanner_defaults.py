@@ -37,6 +37,9 @@ _CHILD = (
 
 PHRASES: dict[str, list[str]] = {
     "domestic_abuse": [
+        "non-mol",
+        "non mol",
+        "non-molestation",
         "hit her",
         "hits her",
         "hitting her",
@@ -90,6 +93,13 @@ PHRASES: dict[str, list[str]] = {
         "battered her",
     ],
     "substance_misuse": [
+        "zoot",
+        "zoots",
+        "drinking heavy",
+        "on the pipe",
+        "opiates",
+        "amphetamine",
+        "amphetamines",
         "heroin",
         "cocaine",
         "crack cocaine",
@@ -156,8 +166,6 @@ PHRASES: dict[str, list[str]] = {
         "kicked in",
         "stamped on",
         "attacked",
-        "fight",
-        "fighting",
         "got into a fight",
         "glassed",
         "robbed",
@@ -220,6 +228,13 @@ PHRASES: dict[str, list[str]] = {
         "working for the olders",
     ],
     "self_harm": [
+        "doesn't see the point",
+        "does not see the point",
+        "can't see the point",
+        "giving his things away",
+        "giving her things away",
+        "given his things away",
+        "given her things away",
         "wants to end it",
         "end it all",
         "ending it",
@@ -345,6 +360,9 @@ PHRASES: dict[str, list[str]] = {
         "gunpoint",
     ],
     "child_concern": [
+        "neglect",
+        "neglected",
+        "neglecting",
         "kids were there",
         "the kids were there",
         "children were there",
@@ -383,6 +401,14 @@ PHRASES: dict[str, list[str]] = {
 
 PATTERNS: dict[str, list[str]] = {
     "domestic_abuse": [
+        r"\b(?:partner|girlfriend|boyfriend|husband|wife|ex)\s+(?:\w+\s+){0,2}(?:hit|hits|slapped|punched|kicked|pushed|"
+        r"strangled|choked|assaulted|attacked|beat|beats|smacked|grabbed|threw|bit|scratched)\b",
+        r"\b(?:controls|controlling|checks|monitors|tracks)\s+(?:all\s+)?(?:his|their)\s+(?:money|phone|messages|location|"
+        r"finances|friends)\b",
+        r"\bwon\'?t\s+let\s+(?:him|them)\s+(?:go|see|leave|out|have)\b",
+        r"\b(?:brother|sister|dad|father|mum|mother|stepdad|step-dad|uncle|cousin)\s+(?:\w+\s+){0,2}threaten(?:ed|s|ing)\b",
+        r"\b(?:mum|mother|dad|father|stepdad|step-dad|stepmum|step-mum|uncle|brother)\s+(?:\w+\s+){0,3}"
+        r"(?:hitting|hits|hit|beating|beats|beat|punching|punched|hurting|kicking)\s+(?:him|her|them|his|their)\b",
         r"\b(?:hit|hits|hitting|punched|kicked|slapped|pushed|strangled|choked|assaulted|attacked|beat|beats|"
         r"beating|hurt|hurting|smacked|grabbed|headbutted|spat\s+at)\s+(?:her|me)\b",
         *[_PARTNER_DID + rf"(?:{verbs})\b" for verbs in _PARTNER_VERBS],
@@ -391,7 +417,7 @@ PATTERNS: dict[str, list[str]] = {
         r"\bisolat(?:es|ed|ing)\s+(?:her|me)\b",
         r"\bwon'?t\s+let\s+(?:her|me)\s+(?:go|see|leave|out|have)\b",
         r"\bdomestic(?:ally)?\s+(?:abuse|abusive|violence|incident)s?\b",
-        r"\b(?:smashed|smashes|broke|breaks|took|takes|taken|hides|hid|keeps)\s+(?:all\s+)?(?:her|my)\s+"
+        r"\b(?:smashed|smashes|broke|breaks|took|takes|taken|hides|hid|keeps)\s+(?:all\s+)?(?:her|my|his|their)\s+"
         r"(?:phone|keys|bank\s*card|money|passport|benefits)\b",
         r"\block(?:s|ed|ing)?\s+(?:her|me)\s+(?:in|out)\b",
         r"\b(?:hit|hits|punched|kicked|slapped|pushed|attacked|assaulted|beat|beats|headbutted|strangled)\s+"
@@ -407,6 +433,9 @@ PATTERNS: dict[str, list[str]] = {
         r"\bthreaten(?:s|ed|ing)?\s+(?:to\s+(?:kill|hurt|stab|burn|shoot)\s+)?(?:her|me)\b",
     ],
     "substance_misuse": [
+        r"\btest(?:ed|s|ing)?\s+positive\s+(?:for\s+)?(?:opiates|cocaine|cannabis|THC|benzos|amphetamines?|"
+        r"methadone|drugs|heroin|crack|spice)\b",
+        r"\b(?:went|gone|going|go|out)\s+(?:out\s+)?to\s+score\b",
         # "crack" the drug, not "crack on" or "crack down"
         r"\bcrack\b(?!\s+(?:on|down|a\s+joke|jokes|the\s+code|open))",
         r"\b(?:using|uses|used|smoking|smokes|smoked|taking|takes|took|snorting|sniffing|injecting|buying)\s+"
@@ -429,23 +458,36 @@ PATTERNS: dict[str, list[str]] = {
         r"\busing\b(?=\s*(?:[.,;!?]|$|\s+(?:again|daily|every|at\s+weekends|most\s+days|heavily)))",
     ],
     "violence": [
+        # a fight, but not a fight with the council or for one's benefits
+        r"\bfight(?:ing|s)?\b(?!\s+(?:with|against)\s+the\s+(?:council|jobcentre|DWP|system|landlord|housing|bank))"
+        r"(?!\s+(?:for|over)\s+(?:his|her|their|my)\s+(?:benefits|rights|kids|case|money|flat))",
         *[
             _VIOLENT_VERB + rf"\s+{victim}\b"
             for victim in (
                 r"(?:him|them|someone|somebody|(?:a|this)\s+(?:lad|man|boy|guy|kid))",
                 r"(?:his|their|my|our)\s+(?:cousin|brother|mate|friend|boy|bredrin|uncle)",
+                r"(?:a|an|the)\s+(?:bouncer|security\s+guard|guard|doorman|stranger|neighbour|officer|driver|woman|girl)",
             )
         ],
         r"\b(?:got|was|been|were|getting|being|get)\s+(?:jumped|rushed|battered|beaten|attacked|assaulted|"
-        r"stab{1,2}ed|robbed|slashed|bottled|glassed|kicked\s+in|shot|punched|mugged|knocked\s+out)\b",
+        r"stab{1,2}ed|shanked|merked|wet\s+up|robbed|slashed|bottled|glassed|kicked\s+in|shot|punched|mugged|knocked\s+out)\b",
         r"\b(?:the|an|this|that)\s+(?:attack|assault|stabbing|shooting|brawl|beating)\b",
         r"\bset\s+upon\b",
         r"\bsmash(?:ed|es|ing)?\s+(?:his|her|their|someone'?s|my)\s+(?:head|face)\b",
         r"\b(?:knocked|kicked|punched)\s+(?:\w+\s+)?teeth\s+out\b",
         r"\bpunch(?:ed)?\s+up\b",
-        r"\bfight\s+(?:broke\s+out|outside|at|in|with)\b",
+        r"\bfight\s+(?:broke\s+out|outside|at|in)\b",
+        r"\bfight\s+with\s+(?!the\s+(?:council|jobcentre|DWP|landlord|school|system|housing|bank))"
+        r"(?!(?:his|her|their)\s+(?:benefits|landlord|bank|addiction|demons|weight))",
     ],
     "exploitation": [
+        r"\b(?:kept|keeps|took|takes|holding|holds|has)\s+(?:his|her|their)\s+(?:passport|ID|documents|papers)\b",
+        r"\bpays?\s+(?:him|her|them)\s+nothing\b",
+        r"\b(?:asks?|asking|asked)\s+(?:her|him|them)\s+for\s+(?:pics|photos|nudes|pictures|selfies)\b",
+        r"\b(?:go|going|went|gone|sent|goes)\s+back\s+(?:country|cunch|OT|out\s+of\s+town)\b",
+        r"\bwork\s+(?:it|the\s+debt|that)\s+off\b|\bwork\s+off\s+(?:the|his|her|their)\s+debt\b",
+        r"\bused\s+by\s+(?:the\s+)?(?:older\s+(?:boys|lads|ones)|olders|elders)\b",
+        r"\bused\s+to\s+(?:run|sell|hold|carry|move|deliver)\s+(?:drugs|packages|parcels|food|wraps)\b",
         r"\b(?:going|went|gone|sent|goes)\s+(?:country|cunch|OT|out\s+of\s+town|up\s+north|to\s+the\s+country)\b",
         r"\bowe[sd]?\s+(?:\w+\s+){0,2}(?:money|£\s?\d+|\d+\s?(?:k|grand|quid|pounds))\s+(?:to|for)\b",
         r"\bran\s+(?:a\s+)?lines?\b",
@@ -464,7 +506,8 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:made|forced|told|pressured)\s+(?:him|her|them|me)\s+to\s+(?:sell|hold|carry|move|run|deliver)\b",
     ],
     "self_harm": [
-        rf"\b(?:cut|cuts|cutting|burn|burns|burning|burnt|hurt|hurts|hurting|harm|harms|harming)\s+{_SELF}\b",
+        r"\b(?:fresh|new|recent)\s+(?:cut\s+marks|cuts|scars|marks|burns)\b",
+        rf"\b(?:cut|cuts|cutting|burn|burns|burning|burnt|burned|hurt|hurts|hurting|harm|harms|harming)\s+{_SELF}\b",
         rf"\b(?:kill|killing|end|ending|hang|hanging)\s+{_SELF}\b",
         r"\bcutting\s+(?:again|her\s+arms|his\s+arms|her\s+wrists|his\s+wrists)\b",
         r"\bsuicid(?:e|al)\b",
@@ -480,6 +523,17 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:OD|OD'd|ODd)\b",
     ],
     "threat": [
+        r"\bput\s+(?:him|her|you|u|them|me)\s+in\s+the\s+ground\b",
+        r"\b(?:or|else)\s+(?:get|be)\s+(?:wet\s+up|shanked|stabbed|shot|merked|done\s+in)\b",
+        r"\b(?:bun|burn)\s+(?:his|her|your|ur|their|my)\s+(?:yard|house|flat|car|mum\'?s)\b",
+        r"\b(?:I|we|they|he|she)\'?ll\s+get\s+(?:my|our|his|her|their)\s+\w+\s+to\s+(?:do|get|hurt|batter|sort)\s+"
+        r"(?:you|u|him|her|them)\b",
+        r"\bdead\s+man\b",
+        r"\b(?:posted|put|shared)\s+(?:up\s+)?(?:his|her|my|their)\s+(?:picture|photo|pic|face|address)\b",
+        r"\bget\s+(?:him|them|her|the\s+\w+|that\s+\w+)\s+back\b",
+        r"\b(?:wants?|wanting|going|gonna)\s+(?:to\s+)?(?:stab|shoot|kill|hurt|shank|cut|slash|batter|do)\s+"
+        r"(?:the|him|her|them|that|someone|somebody)\b",
+        r"\bpulled\s+(?:a|his|her|their)\s+(?:knife|blade|machete|gun|shank|nank|strap)\s+(?:out\s+)?on\b",
         r"\bthreat(?:en|ened|ening|s)?\s+to\s+(?:kill|stab|shoot|burn|hurt|do|get|come|smash|run)\b",
         r"\b(?:gonna|going\s+to|will|gunna|coming\s+to)\s+(?:get|kill|shank|stab|shoot|merk|wet|do|murk|finish)\s+"
         r"(?:him|me|her|them|you|his\s+\w+)\b",
@@ -488,7 +542,8 @@ PATTERNS: dict[str, list[str]] = {
         r"(?:after|looking\s+for|hunting)\s+(?:him|her|me|them)\b",
         r"\b(?:opps|beef)\b",
         r"\bwatch\s+(?:your|his|her|my)\s+back\b",
-        r"\bknows?\s+where\s+(?:he|she|I|you|they|his\s+\w+|her\s+\w+|my\s+\w+)\s+(?:lives?|stays?|sleeps?)\b",
+        r"\bknows?\s+where\s+(?:he|she|I|you|u|they|his\s+\w+|her\s+\w+|my\s+\w+|ur\s+\w+|your\s+\w+)\s+"
+        r"(?:lives?|stays?|sleeps?)\b",
         r"\b(?:he'?s|he\s+is|you'?re|you\s+are|I'?m|she'?s|she\s+is)\s+next\b",
         r"\b(?:he'?s|he\s+is|you'?re|you\s+are|I'?m|she'?s|she\s+is)\s+dead\s+(?:if|when|meat)\b",
         r"\b(?:come|coming|comes)\s+for\s+(?:him|her|me|them|you)\b",
@@ -499,6 +554,7 @@ PATTERNS: dict[str, list[str]] = {
         r"(?:leave|quit|report|evict|call)))",
     ],
     "weapons": [
+        r"\b(?:get|got|getting)\s+wet\s+up\b|\bwet\s+(?:him|her|you|u|them)\s+up\b",
         r"\b(?:carry|carries|carrying|carried|had|has|having|pulled|pulls|pulled\s+out|brandish(?:ed|ing)?)\s+"
         r"(?:a\s+|an\s+|his\s+)?(?:knife|blade|shank|nank|gun|weapon|machete|bat|strap|ting)\b",
         r"\bstab{1,2}(?:ed|ing|s)?\b",
@@ -510,6 +566,13 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:knives?|blades?|shanks?|machetes?|firearms?|guns?|weapons?)\b",
     ],
     "child_concern": [
+        r"\bpicked\s+up\s+by\s+(?:older\s+(?:boys|lads|men)|olders|elders|men)\b",
+        r"\bas\s+young\s+as\s+\d{1,2}\b",
+        r"\b(?:told|disclosed\s+to)\s+(?:the\s+|his\s+|her\s+)?(?:school|teacher|nursery)\b",
+        r"\b\d{1,2}[-\s]year[-\s]old\s+(?:brother|sister|son|daughter|nephew|niece|cousin)\s+(?:\w+\s+){0,4}"
+        r"(?:used|groomed|exploited|hit|hurt|left|recruited|running|selling)\b",
+        r"\b(?:baby|child|kids|children|toddler)\s+(?:is|are|was|were|isn\'t|aren\'t)\s+(?:not\s+)?(?:being\s+)?"
+        r"(?:fed|washed|clothed|looked\s+after|cared\s+for)\s+properly\b",
         _CHILD + r"(?:saw|heard|witnessed|watched|got\s+hurt)\b",
         _CHILD + r"(?:was|were)\s+(?:there|in\s+the\s+room|hit|hurt|scared|crying|left)\b",
         r"\b(?:children|kids|baby|son|daughter|child)\s+(?:have\s+been|has\s+been|were|was)\s+"
@@ -561,6 +624,7 @@ NEGATION_PHRASES = [
     "no-one",
 ]
 NEGATION_PATTERNS = [
+    r"\basked\s+(?:\w+\s+)?(?:about|if|whether)\b",
     # "no weapons found", "no drugs", but not "No, he said ..."
     r"\bno\b(?!\s*[,.!?;:])",
     r"\b(?:stopped|quit|given\s+up|gave\s+up|off\s+the)\s+(?:using|taking|smoking|drinking|carrying)\b",
