@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.casework.rules import week_bounds
-from keyworker.core.testing import AppointmentFactory, Personas, TaskFactory
+from keyworker.core.testing import AppointmentFactory, Personas, RiskReviewFactory, TaskFactory
 from keyworker.diary.models import AppointmentKind
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +97,11 @@ def test_my_week_query_count_is_bounded(client, personas: Personas, django_asser
         TaskFactory(owner=personas.you, client=person, due_on=day)
     client.force_login(personas.you)
     # Session and user, the week (appointments, hearings, releases, tasks, overdue), the 12-week releases and
-    # their open needs, the notification count, and one audit insert (a lock more on PostgreSQL).
-    with django_assert_max_num_queries(13):
+    # their open needs, the risk reviews due, the notification count, and one audit insert (a lock more on
+    # PostgreSQL). Some of the clients have risk reviews due, so that query has rows to return.
+    for person in list(personas.you.caseload.values_list("client", flat=True))[:5]:
+        RiskReviewFactory(client_id=person, reviewed_by=personas.you, next_review_on=monday)
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("diary:my_week")).status_code == 200
 
 
