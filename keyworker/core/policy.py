@@ -500,3 +500,59 @@ def can_export_subject_access(user: User) -> bool:
     """A subject access record (everything held about a person, issue 10) is exported by the data protection
     officer only; `keyworker sar export` run without --actor is the system, on the operator's authority."""
     return _is_active_staff(user) and user.role == Role.DATA_PROTECTION_OFFICER
+
+
+# --- outcomes, mentoring and letters (issue 8) ------------------------------------------------------------------
+
+
+def outcome_readings_visible_to(user: User) -> QuerySet:
+    """Outcome readings are part of the client's file: in reach exactly when the client is."""
+    from keyworker.outcomes.models import OutcomeReading
+
+    return OutcomeReading.objects.filter(client__in=clients_visible_to(user))
+
+
+def milestones_visible_to(user: User) -> QuerySet:
+    """Milestones (and the spells and proven offences they are worked out from) follow the client's file."""
+    from keyworker.outcomes.models import Milestone
+
+    return Milestone.objects.filter(client__in=clients_visible_to(user))
+
+
+def letters_visible_to(user: User) -> QuerySet:
+    """Letters about a client follow the client's file."""
+    from keyworker.outcomes.models import Letter
+
+    return Letter.objects.filter(client__in=clients_visible_to(user))
+
+
+def can_manage_outcome_scales(user: User) -> bool:
+    """Scales (domains, steps, how often to read) and letter templates are set by managers."""
+    return _is_active_staff(user) and user.role == Role.MANAGER
+
+
+def can_edit_letter_templates(user: User) -> bool:
+    return can_manage_outcome_scales(user)
+
+
+def mentoring_visible_to(user: User) -> QuerySet:
+    """A mentoring relationship: casework staff who can see the mentee; the mentor themselves while it is
+    current (and the mentee is not barred to them). A mentor sees only a mentor's fields (the views' job)."""
+    from keyworker.outcomes.models import Mentoring
+    from keyworker.people.models import Client
+
+    if not _is_active_staff(user):
+        return Mentoring.objects.none()
+    if user.role == Role.PEER_MENTOR:
+        return Mentoring.objects.filter(
+            mentor_id=user.pk, ended_on__isnull=True, mentee__in=Client.objects.filter(_not_barred(user))
+        )
+    return Mentoring.objects.filter(mentee__in=clients_visible_to(user))
+
+
+def can_record_mentoring_session(user: User, mentoring: object) -> bool:
+    """The mentor (while the relationship is current) or casework staff who record on the mentee."""
+    if getattr(mentoring, "mentor_id", None) == user.pk and getattr(mentoring, "ended_on", None) is None:
+        return _is_active_staff(user) and user.role == Role.PEER_MENTOR
+    mentee = getattr(mentoring, "mentee", None)
+    return mentee is not None and can_record_on(user, mentee)

@@ -28,6 +28,17 @@ from keyworker.custody.models import (
     HearingKind,
 )
 from keyworker.diary.models import Appointment, AppointmentKind, LoneWorkingVisit
+from keyworker.outcomes.models import (
+    EvidenceKind,
+    Letter,
+    LetterKind,
+    Mentoring,
+    Milestone,
+    MilestoneKind,
+    OutcomeReading,
+    Spell,
+    SpellKind,
+)
 from keyworker.people.models import Client, ThirdParty
 from keyworker.safeguarding.models import (
     Concern,
@@ -372,6 +383,62 @@ class CrisisCallFactory(factory.django.DjangoModelFactory[CrisisCall]):
     taken_by = factory.SubFactory(UserFactory, role=Role.ON_CALL, team=None)
 
 
+class MentoringFactory(factory.django.DjangoModelFactory[Mentoring]):
+    class Meta:
+        model = Mentoring
+
+    mentor = factory.SubFactory(UserFactory, role=Role.PEER_MENTOR, team=None)
+    mentee = factory.SubFactory(ClientFactory)
+    started_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory[Milestone]):
+    class Meta:
+        model = Milestone
+
+    client = factory.SubFactory(ClientFactory)
+    kind = MilestoneKind.COMPLETED_COURSE
+    achieved_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    evidence_kind = EvidenceKind.RECORDS
+    evidence = "Attended every session; certificate seen."
+    detail = "Construction skills (CSCS)"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class SpellFactory(factory.django.DjangoModelFactory[Spell]):
+    class Meta:
+        model = Spell
+
+    client = factory.SubFactory(ClientFactory)
+    kind = SpellKind.WORK
+    description = "Warehouse operative, Example Logistics"
+    started_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(weeks=20))
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class OutcomeReadingFactory(factory.django.DjangoModelFactory[OutcomeReading]):
+    """A reading without scores; add ReadingScore rows for the domains you need."""
+
+    class Meta:
+        model = OutcomeReading
+
+    client = factory.SubFactory(ClientFactory)
+    scale = factory.LazyFunction(lambda: OutcomeReading.scale.field.related_model.objects.order_by("name").first())
+    taken_on = factory.LazyFunction(timezone.localdate)
+    taken_by = factory.SubFactory(UserFactory)
+
+
+class LetterFactory(factory.django.DjangoModelFactory[Letter]):
+    class Meta:
+        model = Letter
+
+    client = factory.SubFactory(ClientFactory)
+    kind = LetterKind.CHARACTER_REFERENCE
+    addressee = "The Court, Inner London Crown Court"
+    body = "I write as his keyworker."
+    written_by = factory.SubFactory(UserFactory)
+
+
 @dataclass
 class Personas:
     team: Team
@@ -384,6 +451,7 @@ class Personas:
     report_viewer: User  # a role with no casework access
     safeguarding_lead: User  # no team: concerns, third-party records, DASH, MARAC, NRM for everyone
     on_call: User  # an on-call worker with no team: other teams' clients only by break-glass
+    peer_mentor: User  # a peer mentor (no team): their current mentees only, a mentor's fields only
 
     def everyone(self) -> dict[str, User]:
         """Every persona who is a member of staff, by name, for "who may see this" tests."""
@@ -428,6 +496,9 @@ def make_personas() -> Personas:
         ),
         on_call=UserFactory(
             email="oncall@keyworker.test", first_name="Oli", last_name="Oncall", team=None, role=Role.ON_CALL
+        ),
+        peer_mentor=UserFactory(
+            email="mentor@keyworker.test", first_name="Pip", last_name="Mentor", team=None, role=Role.PEER_MENTOR
         ),
     )
 

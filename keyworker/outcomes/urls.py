@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyworker.outcomes import views
+from keyworker.outcomes.views import mentees as views
 
 app_name = "outcomes"
 urlpatterns = [

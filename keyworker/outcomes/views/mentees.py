@@ -6,7 +6,7 @@ from keyworker.accounts.models import Role, User
 from keyworker.audit.services import clients_viewed
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import staff_view
-from keyworker.outcomes.selectors import mentee_cards_for
+from keyworker.outcomes.selectors.mentees import mentee_cards_for
 from keyworker.people.models import Client
 
 

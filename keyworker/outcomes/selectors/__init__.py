@@ -1,0 +1,4 @@
+"""Outcomes reads, one module per part: mentees (a mentor's view), scales and readings, milestones, mentoring,
+letters. All through core.policy."""
+
+from keyworker.outcomes.selectors.mentees import *  # noqa: F403

@@ -1,0 +1,1 @@
+"""Outcomes writes, one module per part: scales and readings, milestones and spells, mentoring, letters."""

@@ -1,0 +1,1 @@
+"""Outcomes pages, one module per part (the same parts as selectors/)."""
