@@ -498,7 +498,7 @@ def make_personas() -> Personas:
             email="oncall@keyworker.test", first_name="Oli", last_name="Oncall", team=None, role=Role.ON_CALL
         ),
         peer_mentor=UserFactory(
-            email="mentor@keyworker.test", first_name="Pip", last_name="Mentor", team=None, role=Role.PEER_MENTOR
+            email="peermentor@keyworker.test", first_name="Pip", last_name="Mentor", team=None, role=Role.PEER_MENTOR
         ),
     )
 
