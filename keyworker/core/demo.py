@@ -42,6 +42,7 @@ from keyworker.casework.models import (
     Programme,
     Task,
 )
+from keyworker.core.demo_outcomes import OutcomesDemo
 from keyworker.core.demo_safeguarding import SafeguardingDemo
 from keyworker.core.models import Sequence
 from keyworker.custody.directory import ESTABLISHMENTS
@@ -73,6 +74,7 @@ from keyworker.diary.models import (
 from keyworker.intake.models import AgencyKind, ConsentMethod, ConsentRecord, LawfulBasis
 from keyworker.intake.rules import sharing_permitted
 from keyworker.intake.selectors import consent_fact
+from keyworker.outcomes.models import MentoringSession, Milestone, OutcomeReading
 from keyworker.people.models import Client, Gender, ThirdParty
 from keyworker.privacy.models import Disclosure
 from keyworker.safeguarding.models import AreaKind, Concern, CrisisCall, KeepApart, RiskReview, UnsafeArea
@@ -195,6 +197,8 @@ STAFF: tuple[_StaffSpec, ...] = (
     _StaffSpec("Chloe", "Wrenfield", Role.CASEWORKER, CROYDON),
     _StaffSpec("Femi", "Larkin", Role.CASEWORKER, CROYDON),
     _StaffSpec("Rico", "Baptiste", Role.PEER_MENTOR, LAMBETH),
+    # Friday's Jerome mentors younger boys on his estate from a peer-mentor account of his own.
+    _StaffSpec("Jerome", "Whitfield", Role.PEER_MENTOR, LAMBETH),
     _StaffSpec("Sunita", "Ravel", Role.SAFEGUARDING_LEAD, None),
     _StaffSpec("Cal", "Drummond", Role.ON_CALL, None),
     _StaffSpec("Helen", "Quayle", Role.DATA_PROTECTION_OFFICER, None),
@@ -1330,6 +1334,9 @@ def demo_counts() -> dict[str, int]:
         "risk reviews": RiskReview.objects.filter(client__in=demo_clients).count(),
         "safeguarding concerns": Concern.objects.filter(client__in=demo_clients).count(),
         "crisis calls": CrisisCall.objects.filter(client__in=demo_clients).count(),
+        "outcome readings": OutcomeReading.objects.filter(client__in=demo_clients).count(),
+        "milestones": Milestone.objects.filter(client__in=demo_clients).count(),
+        "mentoring sessions": MentoringSession.objects.filter(mentoring__mentee__in=demo_clients).count(),
     }
 
 
@@ -1657,8 +1664,11 @@ class _Builder:
         self.build_services()
         safeguarding = SafeguardingDemo(self)
         safeguarding.build()  # before save(): the crisis calls' tasks join the rest
+        outcomes = OutcomesDemo(self)
+        outcomes.build()
         self.save()
         safeguarding.save()
+        outcomes.save()
 
     def build_staff(self) -> None:
         existing = {t.name: t for t in Team.objects.filter(name__in=TEAM_BY_NAME)}
