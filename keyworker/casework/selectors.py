@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
@@ -16,6 +16,9 @@ from keyworker.casework.models import Case, CaseStatus, Contact, ContactAmendmen
 from keyworker.core import policy
 from keyworker.core.errors import one_or_not_found
 from keyworker.people.models import Client
+
+if TYPE_CHECKING:
+    from keyworker.outcomes.models import Letter
 
 CASELOAD_SORTS = {
     "name": ("client__last_name", "client__first_name"),
@@ -79,9 +82,10 @@ def contact_get_for(user: User, contact_id: uuid.UUID | str) -> Contact:
 @dataclass(frozen=True)
 class TimelineEntry:
     when: dt.datetime | dt.date
-    kind: Literal["contact", "case_opened", "case_closed"]
+    kind: Literal["contact", "case_opened", "case_closed", "letter"]
     contact: Contact | None = None
     case: Case | None = None
+    letter: Letter | None = None
 
     @property
     def sort_key(self) -> dt.date:
@@ -107,6 +111,17 @@ def timeline_for(client: Client, user: User, *, page: int = 1) -> tuple[list[Tim
                 continue
             if (newest is None or when <= newest) and (oldest is None or when > oldest):
                 entries.append(TimelineEntry(when=when, kind=kind, case=case))  # type: ignore[arg-type]
+    # Letters saved as a PDF (issue 8) likewise, in one query whatever their number (never their PDF bytes).
+    letters = (
+        policy.letters_visible_to(user)
+        .filter(client=client, status="final", finalised_at__isnull=False)
+        .select_related("written_by")
+        .defer("pdf")
+    )
+    for letter in letters:
+        entry = TimelineEntry(when=letter.finalised_at or letter.created_at, kind="letter", letter=letter)
+        if (newest is None or entry.sort_key <= newest) and (oldest is None or entry.sort_key > oldest):
+            entries.append(entry)
     entries.sort(key=lambda e: (e.sort_key, e.kind == "contact"), reverse=True)
     return entries, paged
 

@@ -305,22 +305,16 @@ class OutcomesDemo:
         self.course_milestones()
 
     def course_milestones(self) -> None:
-        """Completed courses and qualifications from the demo's enrolments, as the milestones refresh would."""
-        clients = {p.client.pk: p for p in self.b.plans}
-        made = []
-        for enrolment in Enrolment.objects.filter(
-            status=EnrolmentStatus.COMPLETED, client_id__in=clients, completed_on__isnull=False
-        ).select_related("cohort__course"):
-            plan = clients[enrolment.client_id]
-            made.append(
-                Milestone(
-                    client_id=enrolment.client_id,
-                    kind=MilestoneKind.COMPLETED_COURSE,
-                    achieved_on=enrolment.completed_on or self.b.today,
-                    evidence_kind=EvidenceKind.RECORDS,
-                    evidence="Attendance recorded in Keyworker; course marked completed.",
-                    detail=enrolment.cohort.course.title,
-                    recorded_by=self.worker(plan),
-                )
+        """The milestones worked out from the demo's completed courses and its work and housing spells, by the
+        same refresh the services and the daily job run."""
+        from keyworker.outcomes.services.milestones import milestones_refresh
+
+        ids = {p.client.pk for p in self.b.plans}
+        with_inputs = set(
+            Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED, client_id__in=ids).values_list(
+                "client_id", flat=True
             )
-        Milestone.objects.bulk_create(made, batch_size=500)
+        ) | {spell.client.pk for spell in self.spells}
+        for plan in self.b.plans:
+            if plan.client.pk in with_inputs:
+                milestones_refresh(client=plan.client, today=self.b.today)

@@ -556,3 +556,29 @@ def can_record_mentoring_session(user: User, mentoring: object) -> bool:
         return _is_active_staff(user) and user.role == Role.PEER_MENTOR
     mentee = getattr(mentoring, "mentee", None)
     return mentee is not None and can_record_on(user, mentee)
+
+
+def can_link_mentor_account(user: User, client: Client) -> bool:
+    """Linking a client's path to mentoring to the staff account they will mentor from (they become staff with
+    the peer mentor role) is a manager's decision, for a client in the manager's reach."""
+    return (
+        _is_active_staff(user) and user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
+    )
+
+
+def can_mentor(mentor: User, mentee: Client) -> bool:
+    """Whether a peer mentor may be matched with a client: an active peer mentor whom no exclusion or restriction
+    keeps from the client (the same bar that would hide the mentee from them once matched)."""
+    from keyworker.people.models import Client
+
+    return (
+        _is_active_staff(mentor)
+        and mentor.role == Role.PEER_MENTOR
+        and Client.objects.filter(_not_barred(mentor), pk=mentee.pk).exists()
+    )
+
+
+def can_see_cohort_outcomes(user: User) -> bool:
+    """Distance travelled across a cohort (the change between first and latest outcome reading, averaged per
+    domain) is a manager's view of their own team's clients; nobody else has the page."""
+    return _is_active_staff(user) and user.role == Role.MANAGER and user.team_id is not None

@@ -13,6 +13,7 @@ run. Every page visited passes axe-core. Names are fictional.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 import time
 from typing import Any
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.utils import timezone
 
 from keyworker.accounts.models import User
@@ -28,6 +30,9 @@ from keyworker.core.testing import EstablishmentFactory, make_personas
 from keyworker.custody import services as custody
 from keyworker.diary.models import Appointment, AppointmentKind, AppointmentStatus
 from keyworker.e2e.conftest import AxeChecked, sign_in
+from keyworker.outcomes.models import OutcomeScale
+from keyworker.outcomes.scale_default import DEFAULT_SCALE_NAME
+from keyworker.outcomes.services.readings import reading_record
 from keyworker.people.models import Client
 from keyworker.safeguarding.models import AccessRuleKind
 from keyworker.safeguarding.services import access_rule_set
@@ -43,7 +48,7 @@ VISITS = (
     ("Callum", "Reid-Fictional", "10:30"),
     ("Jermaine", "Ashby-Fictional", "11:30"),
 )
-VISIT_NOTE = "Session on self-esteem and identity: who he is outside the group. Outcome star redone, up 2 on identity."
+VISIT_NOTE = "Session on self-esteem and identity: who he is outside the group. Reading taken: up 2 on identity."
 
 
 def _one_pm_today() -> dt.datetime:
@@ -73,6 +78,8 @@ def _in_custody(you: User, prison: Any, clients: list[Client]) -> None:
 
 
 def _thursday(browser: Any, live_server: Any, page: Any, axe: AxeChecked) -> None:
+    # A transactional test before this one may have flushed the seeded outcome scale.
+    importlib.import_module("keyworker.outcomes.migrations.0003_seed_default_scale").seed(apps, None)
     personas = make_personas()
     you, teammate, manager = personas.you, personas.teammate, personas.manager
     today = timezone.localdate()
@@ -203,3 +210,38 @@ def _thursday(browser: Any, live_server: Any, page: Any, axe: AxeChecked) -> Non
     )
     assert group.get_by_role("listitem").filter(has_text=names[0]).get_by_text("Attended").is_visible()
     assert group.get_by_role("listitem").filter(has_text=names[1]).get_by_text("Did not attend").is_visible()
+
+    # The restricted man's session worked on identity and self-esteem: an outcome reading is taken for it, on
+    # Keyworker's own scale, his view and hers kept apart. The baseline was taken a quarter ago.
+    reading_record(
+        actor=you,
+        client=restricted,
+        scale=OutcomeScale.objects.get(name=DEFAULT_SCALE_NAME),
+        taken_on=today - dt.timedelta(days=91),
+        scores={"identity": (1, 1), "safety": (2, 2)},
+        note="Baseline.",
+    )
+    page.goto(f"/clients/{restricted.pk}/")
+    page.get_by_role("link", name=f"Outcomes for {restricted_name}").click()
+    page.get_by_role("heading", name="Outcomes", level=1).wait_for()
+    axe.check()
+    for view, domain, step in (
+        ("The client\u2019s view", "identity and self-esteem", "3. Finding what I am good at"),
+        ("Your view", "identity and self-esteem", "3. Finding what I am good at"),
+        ("The client\u2019s view", "safety", "3. Has a safety plan"),
+        ("Your view", "safety", "2. Knows the risks"),
+    ):
+        page.get_by_role("group", name=f"{view} of {domain}", exact=True).get_by_label(step, exact=True).check()
+    page.get_by_label("Note").fill("After the prison visit: who he is outside the group.")
+    page.get_by_role("button", name="Save reading").click()
+    page.get_by_text("Reading saved.").wait_for()
+    axe.check()
+    chart = page.get_by_role("img", name=re.compile(r"^Identity and self-esteem: readings over time"))
+    assert chart.is_visible()
+    assert "up 2 (2 readings)" in chart.locator("desc").text_content()
+    assert chart.locator(".kw-chart-point--client").count() == 2
+    assert chart.locator(".kw-chart-point--worker").count() == 2
+    page.get_by_text("The numbers for identity and self-esteem").click()
+    numbers = page.get_by_role("table", name=re.compile(r"^Identity and self-esteem: each reading"))
+    assert numbers.get_by_role("cell", name="3 \N{EN DASH} Finding what I am good at").count() == 2
+    axe.check()

@@ -218,7 +218,45 @@ SUBJECT_ACCESS: dict[str, Treatment] = {
     "safeguarding.crisiscall": include(
         "Calls to the on-call line", nested={"safeguarding.sharingdecision": SHARING_DECISION}
     ),
-    "outcomes.mentoring": include("Mentoring"),
+    # Peer mentoring they received: the mentor is named like any member of staff acting in their role (the person
+    # knows them; the mentor's own path to mentoring is in the mentor's file, never here); the session notes are
+    # about this person, in a mentor's words.
+    "outcomes.mentoring": include(
+        "Peer mentoring you received", nested={"outcomes.mentoringsession": include("Mentoring sessions")}
+    ),
+    # Their own path to becoming a mentor: interest, training, DBS check (its date and number are their own data),
+    # supervisor. Supervision notes talk about the people they mentor, so those are left out for the data
+    # protection officer to review; that supervision happened, when and with whom, is theirs. The sessions they
+    # held as a mentor are about their mentees and belong to the mentees' records.
+    "outcomes.mentorpathway": include(
+        "Becoming a peer mentor",
+        nested={
+            "outcomes.mentorsupervision": include(
+                "Supervision",
+                drop=("note",),
+                drop_why="Supervision notes discuss the people you mentor: information about other people. The "
+                "data protection officer decides what can be released.",
+            )
+        },
+    ),
+    # Their own view and the worker's view of how things stand: both are about them.
+    "outcomes.outcomereading": include(
+        "Outcome readings (your view and your worker's)", nested={"outcomes.readingscore": include("Scores")}
+    ),
+    "outcomes.milestone": include("Milestones"),
+    "outcomes.spell": include(
+        "Work and accommodation", nested={"outcomes.spellcheck": include("Checks that it was still going")}
+    ),
+    "outcomes.provenoffence": include("Proven offences"),
+    # Letters about them (a character reference for court): the wording, who it was to, its status and dates.
+    # The PDF is the same words laid out for printing: its bytes cannot go in a JSON record, so they are left
+    # out and a copy is given on request. Letter templates hold no client data and have no entry.
+    "outcomes.letter": include(
+        "Letters about you",
+        drop=("pdf",),
+        drop_why="The PDF of a final letter holds the same words as its body, laid out for printing; ask for a "
+        "copy of the PDF itself and the data protection officer will send it.",
+    ),
     "intake.referral": include(
         "Referrals to this service",
         drop=("referrer_name", "referrer_contact"),

@@ -61,6 +61,19 @@ PATHS = {
     "/api/v1/enrolments/{enrolment_id}/complete": {"post"},
     # the disclosure scanner (issue 7)
     "/api/v1/notes/scan": {"post"},
+    # milestones, jobs and homes, proven offences (issue 8)
+    "/api/v1/clients/{client_id}/milestones": {"get", "post"},
+    "/api/v1/clients/{client_id}/spells": {"get", "post"},
+    "/api/v1/spells/{spell_id}/checks": {"post"},
+    "/api/v1/spells/{spell_id}/end": {"post"},
+    "/api/v1/clients/{client_id}/proven-offences": {"get", "post"},
+    # peer mentors (issue 8)
+    "/api/v1/clients/{client_id}/mentoring/pathway": {"get", "put"},
+    "/api/v1/clients/{client_id}/mentoring/pathway/supervisions": {"post"},
+    "/api/v1/clients/{client_id}/mentoring/relationships": {"get", "post"},
+    "/api/v1/mentoring/{mentoring_id}/end": {"post"},
+    "/api/v1/mentoring/{mentoring_id}/sessions": {"post"},
+    "/api/v1/mentoring/mine": {"get"},
     # risk reviews and safety plans (issue 7)
     "/api/v1/clients/{client_id}/risk-reviews": {"get", "post"},
     "/api/v1/clients/{client_id}/safety-plan": {"get", "put"},
@@ -85,6 +98,15 @@ PATHS = {
     "/api/v1/concerns/{concern_id}/nrm-referrals": {"post"},
     "/api/v1/nrm-referrals": {"get"},
     "/api/v1/nrm-referrals/{referral_id}": {"get", "post"},
+    # letters (issue 8)
+    "/api/v1/clients/{client_id}/letters": {"get", "post"},
+    "/api/v1/letters/{letter_id}": {"put"},
+    "/api/v1/letters/{letter_id}/finalise": {"post"},
+    "/api/v1/letters/{letter_id}/pdf": {"get"},
+    # outcome scales, readings and distance travelled (issue 8)
+    "/api/v1/outcome-scales": {"get"},
+    "/api/v1/clients/{client_id}/outcome-readings": {"get", "post"},
+    "/api/v1/clients/{client_id}/distance-travelled": {"get"},
 }
 
 

@@ -436,7 +436,7 @@ def test_timeline_dates_contacts_in_london_time(personas):
 def test_timeline_query_count_does_not_grow_with_contacts(personas, long_history, django_assert_max_num_queries):
     for contact in Contact.objects.filter(client=long_history)[:5]:
         contact_amend(actor=personas.you, contact=contact, text="Fixed.", reason="typo")
-    with django_assert_max_num_queries(4):  # count, contacts, amendments, cases
+    with django_assert_max_num_queries(5):  # count, contacts, amendments, cases, letters
         entries, _ = timeline_for(long_history, personas.you, page=1)
         for e in entries:
             if e.contact is not None:

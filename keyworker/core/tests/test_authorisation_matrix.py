@@ -242,6 +242,23 @@ CLIENT_PAGE_ROUTES = [
     Route("safeguarding:client_risk", "client-record", "POST", {"risk_to_self": "", "reasons": ""}),
     Route("safeguarding:client_safety_plan", "client-record"),
     Route("safeguarding:client_safety_plan", "client-record", "POST", {"emergency_plan": ""}),
+    # outcome readings and distance travelled (issue 8)
+    Route("outcomes:client_outcomes", "client-record"),
+    Route("outcomes:client_outcomes", "client-record", "POST", {"taken_on": ""}),
+    # milestones, jobs and homes, proven offences (issue 8)
+    Route("outcomes:client_milestones", "client-record"),
+    Route("outcomes:milestone_new", "client-record"),
+    Route("outcomes:milestone_new", "client-record", "POST", {"kind": "work_13", "evidence": ""}),
+    Route("outcomes:spell_new", "client-record"),
+    Route("outcomes:spell_new", "client-record", "POST", {"kind": "work", "description": ""}),
+    Route("outcomes:proven_offence_new", "client-record"),
+    Route("outcomes:proven_offence_new", "client-record", "POST", {"description": ""}),
+    # peer mentors: a client's path to mentoring and their mentoring relationships (issue 8)
+    Route("outcomes:client_mentoring", "client-record"),
+    Route("outcomes:client_mentoring", "client-record", "POST", {"action": "session", "session-held_on": ""}),
+    # letters (issue 8): a template id that names nothing, so an allowed caller gets 422 and nothing is written
+    Route("outcomes:client_letters", "client-record"),
+    Route("outcomes:client_letters", "client-record", "POST", {"template": "00000000-0000-0000-0000-000000000000"}),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -288,13 +305,26 @@ PAGE_ROUTES = {
     "safeguarding:concern_queue": "concerns",
     "safeguarding:nrm_list": "nrm-chases",
     "safeguarding:scanner_phrases": "scanner-lists",
+    "outcomes:letter_templates": "letter-templates",
+    "outcomes:scale_list": "outcome-scales",
+    "outcomes:cohort_outcomes": "cohort-outcomes",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
+    **{
+        f"outcomes:{name}": "addressed by a letter, in reach exactly when its client is: the client-record row "
+        "for every role and state "
+        "(outcomes/tests/test_letters_matrix.py: test_letter_routes_follow_the_client_record_matrix)"
+        for name in ("letter_edit", "letter_pdf")
+    },
+    "outcomes:letter_template_edit": "a letter template holds no personal data: managers only, anyone else 404 "
+    "(outcomes/tests/test_letters.py: test_template_pages_are_for_managers)",
     "safeguarding:note_scan": "disclosure prompts (POST, the client in the body): casework roles for a client they "
     "record on, anyone else 404 (safeguarding/tests/test_scanner_pages.py: test_note_scan_by_persona)",
     "safeguarding:scanner_phrase_enabled": "the scanner's lists, no personal data: the safeguarding lead only, anyone "
     "else 404 (safeguarding/tests/test_scanner_pages.py: test_only_the_lead_switches_entries)",
+    "outcomes:scale_edit": "a scale holds no personal data: managers only, anyone else 404 "
+    "(outcomes/tests/test_readings_pages.py: test_scale_pages_by_persona)",
     "accounts:token_revoke": "only the token's owner; anyone else gets 404 (test_token_revoke_is_owner_only)",
     "audit:staff_activity": "a manager for their team's staff, the DPO for anyone (test_staff_activity_page)",
     "funding:stream_detail": "no client data: casework roles read, managers edit its rules, others 404 "
@@ -363,6 +393,8 @@ SPECIAL_ROUTES = {
         "(safeguarding/tests/test_assessments_pages.py: test_assessment_pages_by_persona)"
         for name in ("dash", "marac_new", "marac_detail", "nrm_new", "nrm_detail")
     },
+    "outcomes:spell_check_new": "addressed by a job or home, in reach exactly when its client is: the client-record "
+    "row for every role and state (outcomes/tests/test_milestones_pages.py: test_spell_check_page_follows_the_client)",
     "services:signposting_detail": "only the worker who gave it and the safeguarding lead; anyone else 404 "
     "(services/tests/test_signposting.py: test_signposting_detail_by_persona)",
     **{
@@ -426,6 +458,13 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "safeguarding:client_concerns": {"client_id": bundle.client.pk},
         "safeguarding:client_risk": {"client_id": bundle.client.pk},
         "safeguarding:client_safety_plan": {"client_id": bundle.client.pk},
+        "outcomes:client_letters": {"client_id": bundle.client.pk},
+        "outcomes:client_outcomes": {"client_id": bundle.client.pk},
+        "outcomes:client_milestones": {"client_id": bundle.client.pk},
+        "outcomes:milestone_new": {"client_id": bundle.client.pk},
+        "outcomes:spell_new": {"client_id": bundle.client.pk},
+        "outcomes:proven_offence_new": {"client_id": bundle.client.pk},
+        "outcomes:client_mentoring": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 
@@ -597,6 +636,35 @@ API_BODIES[("POST", "/api/v1/clients/{client_id}/crisis-calls")] = {  # valid JS
     "sharing_reasons": "",
     "follow_up": "",
 }
+# milestones, jobs and homes, proven offences (issue 8): valid JSON refused by the service, so an allowed caller
+# gets 422 and nothing is written (a computed milestone by hand; no description)
+API_BODIES[("POST", "/api/v1/clients/{client_id}/milestones")] = {
+    "kind": "work_13",
+    "achieved_on": "{today}",
+    "evidence_kind": "computed",
+    "evidence": "Matrix check",
+}
+API_BODIES[("POST", "/api/v1/clients/{client_id}/spells")] = {
+    "kind": "work",
+    "description": "",
+    "started_on": "{today}",
+}
+API_BODIES[("POST", "/api/v1/clients/{client_id}/proven-offences")] = {
+    "offence_on": "{today}",
+    "proven_on": "{today}",
+    "description": "",
+    "source": "",
+}
+# a reading with no values at all: an allowed caller gets 422 and nothing is written
+API_BODIES[("POST", "/api/v1/clients/{client_id}/outcome-readings")] = {"scores": {}}
+# peer mentors: a future interest date, a supervision with no pathway, a mentor who is none: 422, nothing written
+API_BODIES[("PUT", "/api/v1/clients/{client_id}/mentoring/pathway")] = {"version": None, "interest_on": "2999-01-01"}
+API_BODIES[("POST", "/api/v1/clients/{client_id}/mentoring/pathway/supervisions")] = {"held_on": "{today}"}
+API_BODIES[("POST", "/api/v1/clients/{client_id}/mentoring/relationships")] = {
+    "mentor_id": "00000000-0000-0000-0000-000000000000"
+}
+# letters (issue 8): a template id that names nothing, so an allowed caller gets 422 and nothing is written
+API_BODIES[("POST", "/api/v1/clients/{client_id}/letters")] = {"template_id": "00000000-0000-0000-0000-000000000000"}
 API_LISTS = {
     ("GET", "/api/v1/clients"): {},
     ("GET", "/api/v1/cases"): {"status": "all"},
@@ -604,6 +672,15 @@ API_LISTS = {
     ("GET", "/api/v1/appointments"): {"page_size": 100},
 }
 API_SPECIAL: dict[tuple[str, str], str] = {
+    **{
+        (method, path): "addressed by a letter, in reach exactly when its client is: the client-record row for every "
+        "role and state (outcomes/tests/test_letters_matrix.py: test_letter_api_follows_the_client_record_matrix)"
+        for method, path in (
+            ("PUT", "/api/v1/letters/{letter_id}"),
+            ("POST", "/api/v1/letters/{letter_id}/finalise"),
+            ("GET", "/api/v1/letters/{letter_id}/pdf"),
+        )
+    },
     **{
         (method, path): "DASH, MARAC and NRM: in reach exactly when their concern is (anyone else 404); changes only "
         "by the safeguarding lead and the concern's recorder (others who see it 403) "
@@ -619,6 +696,8 @@ API_SPECIAL: dict[tuple[str, str], str] = {
             ("POST", "/api/v1/nrm-referrals/{referral_id}"),
         )
     },
+    ("GET", "/api/v1/outcome-scales"): "no client data: casework roles, others 404 "
+    "(outcomes/tests/test_readings_api.py: test_scales_api_by_persona)",
     ("GET", "/api/v1/nrm-referrals"): "NRM referrals whose concern is in reach (the safeguarding lead's: all) "
     "(safeguarding/tests/test_assessments_api.py: test_nrm_list_api_by_persona)",
     ("GET", "/api/v1/on-call/rota"): "staff names only: casework roles and the safeguarding lead, others 404 "
@@ -694,6 +773,19 @@ API_SPECIAL: dict[tuple[str, str], str] = {
             ("POST", "/api/v1/concerns/{concern_id}/status"),
         )
     },
+    **{
+        ("POST", path): "addressed by a job or home, in reach exactly when its client is "
+        "(outcomes/tests/test_milestones_api.py: test_spell_operations_follow_the_client)"
+        for path in ("/api/v1/spells/{spell_id}/checks", "/api/v1/spells/{spell_id}/end")
+    },
+    **{
+        ("POST", path): "addressed by a mentoring relationship: casework staff who can see the mentee; the mentor "
+        "records sessions while it is current (ending it is for casework staff); anyone else 404 "
+        "(outcomes/tests/test_mentoring_api.py: test_relationship_operations_by_persona)"
+        for path in ("/api/v1/mentoring/{mentoring_id}/sessions", "/api/v1/mentoring/{mentoring_id}/end")
+    },
+    ("GET", "/api/v1/mentoring/mine"): "a peer mentor's own current mentees, a mentor's fields only; anyone else "
+    "404 (outcomes/tests/test_mentoring_api.py: test_mine_by_persona)",
     ("GET", "/api/v1/courses"): "no client data: casework roles, others an empty list "
     "(services/tests/test_course_api.py: test_course_api_by_persona)",
     **{

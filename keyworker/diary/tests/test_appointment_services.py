@@ -289,7 +289,7 @@ def test_an_outcome_note_goes_on_the_clients_timeline_as_a_contact(personas: Per
         appointment=appointment,
         expected_version=appointment.version,
         status=AppointmentStatus.ATTENDED,
-        outcome_note="  Worked on self-esteem and identity. Outcome star taken.  ",
+        outcome_note="  Worked on self-esteem and identity. Outcome reading taken.  ",
     )
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.ATTENDED and appointment.version == 2
@@ -298,7 +298,7 @@ def test_an_outcome_note_goes_on_the_clients_timeline_as_a_contact(personas: Per
     assert contact.client == appointment.client and contact.case == appointment.client.cases.get()
     assert contact.kind == ContactKind.PRISON_VISIT
     assert contact.occurred_at == appointment.starts_at and contact.location == "HMP Wandsworth"
-    assert contact.note == "Worked on self-esteem and identity. Outcome star taken."
+    assert contact.note == "Worked on self-esteem and identity. Outcome reading taken."
     assert contact.recorded_by == personas.you
     update = AuditEvent.objects.get(action=AuditAction.UPDATE, object_id=str(appointment.pk))
     assert update.client_id == appointment.client_id

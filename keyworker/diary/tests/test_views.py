@@ -97,11 +97,13 @@ def test_my_week_query_count_is_bounded(client, personas: Personas, django_asser
         TaskFactory(owner=personas.you, client=person, due_on=day)
     client.force_login(personas.you)
     # Session and user, the week (appointments, hearings, releases, tasks, overdue), the 12-week releases and
-    # their open needs, the risk reviews due, the notification count, and one audit insert (a lock more on
-    # PostgreSQL). Some of the clients have risk reviews due, so that query has rows to return.
+    # their open needs, the risk reviews due, the outcome readings due (the scales in use, then the clients with
+    # their last reading of each: two), the notification count, and one audit insert (a lock more on
+    # PostgreSQL). Some of the clients have risk reviews due, so that query has rows to return; every client
+    # has a first outcome reading due, so that one has too.
     for person in list(personas.you.caseload.values_list("client", flat=True))[:5]:
         RiskReviewFactory(client_id=person, reviewed_by=personas.you, next_review_on=monday)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("diary:my_week")).status_code == 200
 
 

@@ -32,6 +32,7 @@ from keyworker.diary.forms import (
 )
 from keyworker.diary.models import Appointment, AppointmentKind
 from keyworker.diary.services import appointments as services
+from keyworker.outcomes.selectors.readings import readings_due_for
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for
 from keyworker.safeguarding.selectors.risk import risk_reviews_due_for
@@ -73,16 +74,18 @@ def my_week(request: HttpRequest) -> HttpResponse:
     can_book = policy.can_use_casework(user)
     releases = releases_upcoming_for(user, today=today, keyworker=user) if can_book else []
     risk_due = risk_reviews_due_for(user, today=today) if can_book else []
+    readings_due = readings_due_for(user, today=today) if can_book else []
     records: list[Any] = [*week.overdue_tasks, *risk_due]
     for day_ in week.days:
         records += day_.records()
     records += [release.episode for release in releases]
-    clients_viewed(user, [(_client_of(r), r) for r in records], what="my week")
+    shown = [(_client_of(r), r) for r in records] + [(due.client.pk, due.client) for due in readings_due]
+    clients_viewed(user, shown, what="my week")
     return render_page(
         request,
         "diary/my_week.html",
         {"week": week, "today": today, "releases": releases, "risk_due": risk_due, "can_book": can_book,
-         "section": "week"},
+         "readings_due": readings_due, "can_see_cohort": policy.can_see_cohort_outcomes(user), "section": "week"},
         block="week",
     )
 

@@ -446,6 +446,10 @@ def enrolment_complete(
         client_id=enrolment.client_id,
         detail={"status": EnrolmentStatus.COMPLETED, "qualification_gained": bool(qualification)},
     )
+    # Completing a course (and any qualification) is a milestone, worked out from this record at once.
+    from keyworker.outcomes.services.milestones import milestones_refresh
+
+    milestones_refresh(client=enrolment.client, actor=actor)
     return enrolment
 
 
