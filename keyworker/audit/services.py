@@ -79,9 +79,15 @@ def audit_event_record(
     object_id: str | None = None,
     client_id: uuid.UUID | None = None,
     detail: dict[str, Any] | None = None,
-    break_glass: bool = False,
+    break_glass: bool | None = None,
 ) -> AuditEvent:
-    """Record one event about `obj` (or about `object_type`/`object_id` when there is no instance)."""
+    """Record one event about `obj` (or about `object_type`/`object_id` when there is no instance). An event
+    about a client is marked break-glass when the actor reaches that client only through a break-glass grant,
+    worked out here unless the caller says (so no service can forget it)."""
+    if break_glass is None:
+        from keyworker.core.policy import seen_by_break_glass
+
+        break_glass = actor is not None and client_id is not None and seen_by_break_glass(actor, client_id)
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
     if object_type is None:
@@ -105,10 +111,6 @@ def client_viewed(
     """A read of personal data: every page or API call that shows a client's records calls this. The event is
     marked break-glass when the actor sees the client only through a break-glass grant (worked out here, so no
     page or endpoint can forget it)."""
-    if break_glass is None:
-        from keyworker.core.policy import seen_by_break_glass
-
-        break_glass = seen_by_break_glass(actor, client_id)
     return audit_event_record(
         actor=actor,
         action=AuditAction.VIEW,

@@ -101,7 +101,6 @@ def letter_draft(*, actor: User, client: Client, template: LetterTemplate | None
         obj=letter,
         client_id=client.pk,
         detail={"kind": letter.kind, "template": str(template.pk) if template else None},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     letter.facts = facts  # type: ignore[attr-defined]
     return letter
@@ -139,7 +138,6 @@ def letter_update(*, actor: User, letter: Letter, expected_version: int, address
         obj=letter,
         client_id=letter.client_id,
         detail={"fields": changed},
-        break_glass=policy.seen_by_break_glass(actor, letter.client),
     )
     return letter
 
@@ -217,7 +215,6 @@ def letter_finalise(*, actor: User, letter: Letter, expected_version: int) -> Le
         obj=letter,
         client_id=letter.client_id,
         detail={"status": LetterStatus.FINAL, "pdf_bytes": len(letter.pdf)},
-        break_glass=policy.seen_by_break_glass(actor, letter.client),
     )
     return letter
 

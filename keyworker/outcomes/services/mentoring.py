@@ -122,7 +122,6 @@ def mentor_pathway_start(
         obj=pathway,
         client_id=client.pk,
         detail={"fields": [name for name, value in values.items() if value not in (None, "")]},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     return pathway
 
@@ -165,7 +164,6 @@ def mentor_pathway_update(
         obj=pathway,
         client_id=client.pk,
         detail={"fields": changed},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     return pathway
 
@@ -201,7 +199,6 @@ def mentor_supervision_record(
         obj=supervision,
         client_id=client.pk,
         detail={"held_on": held_on.isoformat()},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     return supervision
 
@@ -253,7 +250,6 @@ def mentor_account_link(
         obj=pathway,
         client_id=client.pk,
         detail={"fields": ["mentor_account", "started_mentoring_on"], "account": str(account.pk)},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     return pathway
 
@@ -297,7 +293,6 @@ def mentoring_start(*, actor: User, mentor: User, mentee: Client, started_on: dt
         obj=mentoring,
         client_id=mentee.pk,
         detail={"mentor": str(mentor.pk), "started_on": started_on.isoformat()},
-        break_glass=policy.seen_by_break_glass(actor, mentee),
     )
     return mentoring
 
@@ -329,7 +324,6 @@ def mentoring_end(
         obj=mentoring,
         client_id=mentee.pk,
         detail={"fields": ["ended_on"]},
-        break_glass=policy.seen_by_break_glass(actor, mentee),
     )
     return mentoring
 
@@ -391,6 +385,5 @@ def mentoring_session_record(
         obj=session,
         client_id=mentee.pk,
         detail={"mentoring": str(mentoring.pk), "by_mentor": by_mentor, "contact": contact_id},
-        break_glass=False if by_mentor else policy.seen_by_break_glass(actor, mentee),
     )
     return session

@@ -127,7 +127,6 @@ def milestone_record(
         obj=milestone,
         client_id=client.pk,
         detail={"kind": kind, "evidence_kind": evidence_kind},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     return milestone
 
@@ -160,7 +159,6 @@ def spell_start(*, actor: User, client: Client, kind: str, description: str, sta
         obj=spell,
         client_id=client.pk,
         detail={"kind": kind},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     return spell
 
@@ -225,7 +223,6 @@ def spell_check_add(
         obj=check,
         client_id=client.pk,
         detail={"spell": str(spell.pk), "still_going": still_going, "evidence_kind": evidence_kind},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     milestones_refresh(client=client, actor=actor)
     return check
@@ -260,7 +257,6 @@ def spell_end(*, actor: User, spell: Spell, ended_on: dt.date | None, expected_v
         obj=spell,
         client_id=client.pk,
         detail={"fields": ["ended_on"]},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     milestones_refresh(client=client, actor=actor)
     return spell
@@ -313,7 +309,6 @@ def proven_offence_record(
         obj=offence,
         client_id=client.pk,
         detail={},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     milestones_refresh(client=client, actor=actor)
     return offence

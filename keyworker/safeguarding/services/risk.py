@@ -126,7 +126,6 @@ def risk_review_record(
         obj=review,
         client_id=client.pk,
         detail={"occasion": occasion, "rose": rises, "managers_told": len(told)},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     review.rises = rises  # type: ignore[attr-defined]
     review.managers_told = len(told)  # type: ignore[attr-defined]
@@ -205,6 +204,5 @@ def safety_plan_save(
         obj=plan,
         client_id=client.pk,
         detail={"fields": changed} if action == AuditAction.UPDATE else {"relocation_status": relocation_status},
-        break_glass=policy.seen_by_break_glass(actor, client),
     )
     return plan
