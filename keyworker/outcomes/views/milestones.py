@@ -3,6 +3,7 @@ checks and what they have reached; the reoffending measure; proven offences) and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,8 +14,7 @@ from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed
-from keyworker.core.errors import ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import form_saved
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.outcomes.selectors.milestones import (
@@ -78,32 +78,33 @@ def _form_page(
     )
 
 
+def _record_page(
+    request: HttpRequest,
+    *,
+    client: Client,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+    **page: Any,
+) -> HttpResponse:
+    """The record pages below: a valid form goes to its service and back to the milestones page; a refusal is
+    shown on the form."""
+    if request.method == "POST" and form_saved(form, save) is None:
+        messages.success(request, done)
+        return redirect("outcomes:client_milestones", client.pk)
+    return _form_page(request, client=client, form=form, **page)
+
+
 @casework_view
 def milestone_new(request: HttpRequest, client_id: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     client = client_get_for(user, client_id)
-    form = MilestoneForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.milestone_record(
-                actor=user,
-                client=client,
-                kind=data["kind"],
-                achieved_on=data["achieved_on"],
-                evidence_kind=data["evidence_kind"],
-                evidence=data["evidence"],
-                detail=data["detail"],
-            )
-        except ValidationFailed as exc:
-            show_service_errors(form, exc)
-        else:
-            messages.success(request, "Milestone recorded.")
-            return redirect("outcomes:client_milestones", client.pk)
-    return _form_page(
+    return _record_page(
         request,
         client=client,
-        form=form,
+        form=MilestoneForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.milestone_record(actor=user, client=client, **data),
+        done="Milestone recorded.",
         title="Record a milestone",
         button="Record milestone",
         intro="Sustained work and housing, completed courses and no proven reoffending are worked out from the "
@@ -115,26 +116,12 @@ def milestone_new(request: HttpRequest, client_id: str) -> HttpResponse:
 def spell_new(request: HttpRequest, client_id: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     client = client_get_for(user, client_id)
-    form = SpellForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.spell_start(
-                actor=user,
-                client=client,
-                kind=data["kind"],
-                description=data["description"],
-                started_on=data["started_on"],
-            )
-        except ValidationFailed as exc:
-            show_service_errors(form, exc)
-        else:
-            messages.success(request, "Job or home recorded. Add a check each time you confirm it is still going.")
-            return redirect("outcomes:client_milestones", client.pk)
-    return _form_page(
+    return _record_page(
         request,
         client=client,
-        form=form,
+        form=SpellForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.spell_start(actor=user, client=client, **data),
+        done="Job or home recorded. Add a check each time you confirm it is still going.",
         title="Record a job or home",
         button="Save",
         intro="Sustained work (13 and 26 weeks) and accommodation (3, 6 and 12 months) are worked out from the "
@@ -146,31 +133,15 @@ def spell_new(request: HttpRequest, client_id: str) -> HttpResponse:
 def spell_check_new(request: HttpRequest, spell_id: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     spell = spell_get_for(user, spell_id)
-    client = spell.client
-    form = SpellCheckForm(
-        request.POST if request.method == "POST" else None,
-        initial={"checked_on": timezone.localdate().isoformat()},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.spell_check_add(
-                actor=user,
-                spell=spell,
-                checked_on=data["checked_on"],
-                still_going=data["still_going"],
-                evidence_kind=data["evidence_kind"],
-                note=data["note"],
-            )
-        except ValidationFailed as exc:
-            show_service_errors(form, exc)
-        else:
-            messages.success(request, "Check recorded.")
-            return redirect("outcomes:client_milestones", client.pk)
-    return _form_page(
+    return _record_page(
         request,
-        client=client,
-        form=form,
+        client=spell.client,
+        form=SpellCheckForm(
+            request.POST if request.method == "POST" else None,
+            initial={"checked_on": timezone.localdate().isoformat()},
+        ),
+        save=lambda data: services.spell_check_add(actor=user, spell=spell, **data),
+        done="Check recorded.",
         title="Add a check",
         button="Save check",
         intro=f"{spell.get_kind_display()}: {spell.description}, from {spell.started_on:%d %B %Y}.",
@@ -182,27 +153,12 @@ def spell_check_new(request: HttpRequest, spell_id: str) -> HttpResponse:
 def proven_offence_new(request: HttpRequest, client_id: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     client = client_get_for(user, client_id)
-    form = ProvenOffenceForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.proven_offence_record(
-                actor=user,
-                client=client,
-                offence_on=data["offence_on"],
-                proven_on=data["proven_on"],
-                description=data["description"],
-                source=data["source"],
-            )
-        except ValidationFailed as exc:
-            show_service_errors(form, exc)
-        else:
-            messages.success(request, "Proven offence recorded.")
-            return redirect("outcomes:client_milestones", client.pk)
-    return _form_page(
+    return _record_page(
         request,
         client=client,
-        form=form,
+        form=ProvenOffenceForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.proven_offence_record(actor=user, client=client, **data),
+        done="Proven offence recorded.",
         title="Record a proven offence",
         button="Save",
         intro="Only a conviction or caution. A charge or allegation belongs under custody and court until proven.",

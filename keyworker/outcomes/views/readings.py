@@ -4,9 +4,11 @@ the form to take a reading), a manager's distance travelled across their team, a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,8 +18,8 @@ from django.utils import timezone
 from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.core import policy
-from keyworker.core.errors import ConcurrentEdit, NotFound, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.errors import NotFound, ValidationFailed
+from keyworker.core.forms import form_saved, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.outcomes.charts import reading_chart_svg
@@ -202,9 +204,6 @@ def _find(scale: OutcomeScale, kind: str, wanted: object) -> OutcomeDomain | Out
     return None
 
 
-CONFLICT = "Someone else changed this while you were editing it, so your change was not saved. Reload to see theirs."
-
-
 @staff_view
 def scale_edit(request: HttpRequest, scale_id: str) -> HttpResponse:
     """A manager's edits to a scale: its name, interval and use; a domain's name (?domain=); a step's label and
@@ -217,7 +216,8 @@ def scale_edit(request: HttpRequest, scale_id: str) -> HttpResponse:
     step = _find(scale, "step", source.get("step", "")) if source.get("step") else None
     if (source.get("domain") and domain is None) or (source.get("step") and step is None):
         raise NotFound()
-    scale_form = ScaleForm(
+    shown: dict[str, forms.Form | None] = {}  # the forms on the page, as bound when one was refused
+    shown["scale"] = ScaleForm(
         initial={
             "version": scale.version,
             "name": scale.name,
@@ -225,82 +225,59 @@ def scale_edit(request: HttpRequest, scale_id: str) -> HttpResponse:
             "is_active": scale.is_active,
         }
     )
-    domain_form = (
+    shown["domain"] = (
         DomainForm(initial={"version": domain.version, "domain": domain.pk, "name": domain.name})
         if isinstance(domain, OutcomeDomain)
         else None
     )
-    step_form = (
+    shown["step"] = (
         StepForm(
             initial={"version": step.version, "step": step.pk, "label": step.label, "description": step.description}
         )
         if isinstance(step, OutcomeStep)
         else None
     )
+    # Each kind of edit: its form, the service that saves it, and what to say when saved.
+    edits: dict[str, tuple[type[forms.Form], Callable[[dict[str, Any]], object], str]] = {
+        "scale": (
+            ScaleForm,
+            lambda d: services.scale_update(
+                actor=user,
+                scale=scale,
+                expected_version=d["version"],
+                name=d["name"],
+                reading_interval_days=d["reading_interval_days"],
+                is_active=d["is_active"],
+            ),
+            "Scale saved.",
+        ),
+    }
+    if isinstance(domain, OutcomeDomain):
+        edits["domain"] = (
+            DomainForm,
+            lambda d: services.domain_update(actor=user, domain=domain, expected_version=d["version"], name=d["name"]),
+            "Domain renamed.",
+        )
+    if isinstance(step, OutcomeStep):
+        edits["step"] = (
+            StepForm,
+            lambda d: services.step_update(
+                actor=user, step=step, expected_version=d["version"], label=d["label"], description=d["description"]
+            ),
+            "Step saved.",
+        )
     status = 200
-    if action == "scale":
-        scale_form = ScaleForm(request.POST)
-        status = 422
-        if scale_form.is_valid():
-            data = scale_form.cleaned_data
-            try:
-                services.scale_update(
-                    actor=user,
-                    scale=scale,
-                    expected_version=data["version"],
-                    name=data["name"],
-                    reading_interval_days=data["reading_interval_days"],
-                    is_active=data["is_active"],
-                )
-            except ConcurrentEdit:
-                scale_form.add_error(None, CONFLICT)
-                status = 409
-            except ValidationFailed as exc:
-                show_service_errors(scale_form, exc)
-            else:
-                messages.success(request, "Scale saved.")
-                return redirect("outcomes:scale_edit", scale.pk)
-    elif action == "domain" and isinstance(domain, OutcomeDomain):
-        domain_form = DomainForm(request.POST)
-        status = 422
-        if domain_form.is_valid():
-            try:
-                services.domain_update(
-                    actor=user,
-                    domain=domain,
-                    expected_version=domain_form.cleaned_data["version"],
-                    name=domain_form.cleaned_data["name"],
-                )
-            except ConcurrentEdit:
-                domain_form.add_error(None, CONFLICT)
-                status = 409
-            except ValidationFailed as exc:
-                show_service_errors(domain_form, exc)
-            else:
-                messages.success(request, "Domain renamed.")
-                return redirect("outcomes:scale_edit", scale.pk)
-    elif action == "step" and isinstance(step, OutcomeStep):
-        step_form = StepForm(request.POST)
-        status = 422
-        if step_form.is_valid():
-            try:
-                services.step_update(
-                    actor=user,
-                    step=step,
-                    expected_version=step_form.cleaned_data["version"],
-                    label=step_form.cleaned_data["label"],
-                    description=step_form.cleaned_data["description"],
-                )
-            except ConcurrentEdit:
-                step_form.add_error(None, CONFLICT)
-                status = 409
-            except ValidationFailed as exc:
-                show_service_errors(step_form, exc)
-            else:
-                messages.success(request, "Step saved.")
-                return redirect("outcomes:scale_edit", scale.pk)
-    elif action:
-        raise NotFound()
+    if action:
+        if action not in edits:
+            raise NotFound()
+        form_class, save, done = edits[action]
+        bound = form_class(request.POST)
+        saved = form_saved(bound, save)
+        if saved is None:
+            messages.success(request, done)
+            return redirect("outcomes:scale_edit", scale.pk)
+        status = saved
+        shown[action] = bound
     step_domain = next(
         (d for d in scale.domains.all() if isinstance(step, OutcomeStep) and d.pk == step.domain_id), None
     )
@@ -309,10 +286,10 @@ def scale_edit(request: HttpRequest, scale_id: str) -> HttpResponse:
         "outcomes/readings/scale_edit.html",
         {
             "scale": scale,
-            "scale_form": scale_form,
-            "domain_form": domain_form,
+            "scale_form": shown["scale"],
+            "domain_form": shown["domain"],
             "domain": domain,
-            "step_form": step_form,
+            "step_form": shown["step"],
             "step": step,
             "step_domain": step_domain,
             "section": "outcomes",
