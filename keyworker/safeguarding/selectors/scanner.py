@@ -3,6 +3,7 @@ with disabled entries (the safeguarding lead's page). The lists hold no personal
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from django.db.models import QuerySet
@@ -17,8 +18,15 @@ __all__ = ["scanner_phrase_get_for", "scanner_phrases_for", "scanner_rules"]
 
 
 def scanner_rules() -> ScannerRules:
-    """The enabled phrases, patterns and negation cues, in one query."""
-    rows = ScannerPhrase.objects.filter(enabled=True).values_list("category", "phrase", "is_pattern")
+    """The enabled phrases, patterns and negation cues, read in one query on every call (so the lead's edits
+    count at once) but compiled once per version of the lists: compiling 500 expressions took about 40 ms, on
+    every keystroke's scan."""
+    rows = ScannerPhrase.objects.filter(enabled=True).order_by("category", "phrase", "is_pattern")
+    return _compiled(tuple(rows.values_list("category", "phrase", "is_pattern")))
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(rows: tuple[tuple[str, str, bool], ...]) -> ScannerRules:
     return ScannerRules(rows)
 
 
