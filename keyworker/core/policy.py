@@ -139,6 +139,16 @@ def seen_by_break_glass(user: User, client: Client | uuid.UUID) -> bool:
     return not Case.objects.filter(_case_scope(user), client_id=client_id).exists()
 
 
+def managers_of(client: Client) -> list[User]:
+    """The managers of the teams whose open (or on-hold) cases support the client: whom a client-level alert
+    (break-glass, a rise in risk) goes to."""
+    from keyworker.accounts.models import User as UserModel
+    from keyworker.casework.models import CaseStatus
+
+    teams = client.cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]).values("team_id")
+    return list(UserModel.objects.filter(role=Role.MANAGER, is_active=True, team_id__in=teams).order_by("pk"))
+
+
 def cases_visible_to(user: User) -> QuerySet:
     """Cases whose client the user may see (a client's other episodes included, for continuity)."""
     from keyworker.casework.models import Case

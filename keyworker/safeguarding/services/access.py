@@ -11,10 +11,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from keyworker.accounts.models import Role, User
+from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
-from keyworker.casework.models import CaseStatus
 from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed
 from keyworker.core.notifications import notify
@@ -111,12 +110,6 @@ def access_rule_lift(*, actor: User, rule: AccessRule) -> AccessRule:
     return rule
 
 
-def _managers_of(client: Client) -> list[User]:
-    """Managers of the teams currently supporting the client."""
-    teams = client.cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]).values("team_id")
-    return list(User.objects.filter(role=Role.MANAGER, is_active=True, team_id__in=teams))
-
-
 @transaction.atomic
 def break_glass_open(
     *, actor: User, client_id: uuid.UUID | str, reason: str, now: dt.datetime | None = None
@@ -149,7 +142,7 @@ def break_glass_open(
         break_glass=True,
     )
     notify(
-        recipients=_managers_of(client),
+        recipients=policy.managers_of(client),
         subject="Break-glass access to a client's record",
         body=(
             f"{actor.display_name} (on call) opened a client's record by break-glass at "

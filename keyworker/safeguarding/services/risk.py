@@ -9,10 +9,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from keyworker.accounts.models import Role, User
+from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
-from keyworker.casework.models import CaseStatus
 from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotFound, ValidationFailed
 from keyworker.core.notifications import notify
@@ -46,11 +45,8 @@ SAFETY_PLAN_FIELDS = [
 
 
 def risk_alert_recipients(client: Client, *, actor: User) -> list[User]:
-    """Managers of the teams whose open (or on-hold) cases support the client, but not the reviewer."""
-    teams = client.cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]).values("team_id")
-    return list(
-        User.objects.filter(role=Role.MANAGER, is_active=True, team_id__in=teams).exclude(pk=actor.pk).order_by("pk")
-    )
+    """The client's managers (policy.managers_of), but not the reviewer."""
+    return [manager for manager in policy.managers_of(client) if manager.pk != actor.pk]
 
 
 def _levels(review: RiskReview) -> dict[str, str]:
