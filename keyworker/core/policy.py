@@ -592,3 +592,30 @@ def can_see_cohort_outcomes(user: User) -> bool:
     """Distance travelled across a cohort (the change between first and latest outcome reading, averaged per
     domain) is a manager's view of their own team's clients; nobody else has the page."""
     return _is_active_staff(user) and user.role == Role.MANAGER and user.team_id is not None
+
+
+def can_see_funder_reports(user: User) -> bool:
+    """Funder reports (a funding stream's figures over a period: aggregates only, counts under 5 suppressed)
+    are asked for and read by managers and report viewers, for every stream: streams are the organisation's,
+    not a team's. Nobody else finds the pages."""
+    return _is_active_staff(user) and user.role in (Role.MANAGER, Role.REPORT_VIEWER)
+
+
+def funder_report_runs_visible_to(user: User) -> QuerySet:
+    """Every report run, to whoever may see funder reports (they hold no personal data); nothing to anyone else."""
+    from keyworker.outcomes.models import FunderReportRun
+
+    if not can_see_funder_reports(user):
+        return FunderReportRun.objects.none()
+    return FunderReportRun.objects.all()
+
+
+def can_set_stream_targets(user: User) -> bool:
+    """A stream's targets are funding data kept by managers, like its eligibility rules."""
+    return can_manage_funding(user)
+
+
+def can_export_justice_data_lab(user: User) -> bool:
+    """A Justice Data Lab cohort file holds names, dates of birth and prison numbers: the data protection
+    officer alone makes one (and each is audited and logged as a disclosure of every person in it)."""
+    return _is_active_staff(user) and user.role == Role.DATA_PROTECTION_OFFICER

@@ -28,6 +28,7 @@ from keyworker.custody.models import (
     HearingKind,
 )
 from keyworker.diary.models import Appointment, AppointmentKind, LoneWorkingVisit
+from keyworker.funding.models import Funder, FundingStream, StreamAllocation, StreamTarget, TargetMeasure
 from keyworker.outcomes.models import (
     EvidenceKind,
     Letter,
@@ -439,6 +440,44 @@ class LetterFactory(factory.django.DjangoModelFactory[Letter]):
     written_by = factory.SubFactory(UserFactory)
 
 
+class FunderFactory(factory.django.DjangoModelFactory[Funder]):
+    class Meta:
+        model = Funder
+
+    name = factory.Sequence(lambda n: f"Example Trust {n}")
+
+
+class FundingStreamFactory(factory.django.DjangoModelFactory[FundingStream]):
+    class Meta:
+        model = FundingStream
+
+    funder = factory.SubFactory(FunderFactory)
+    name = factory.Sequence(lambda n: f"Young Londoners {n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+    places = 40
+
+
+class StreamAllocationFactory(factory.django.DjangoModelFactory[StreamAllocation]):
+    """A case funded by a stream from its case's opening day (pass `case`)."""
+
+    class Meta:
+        model = StreamAllocation
+
+    stream = factory.SubFactory(FundingStreamFactory)
+    case = factory.SubFactory(CaseFactory)
+    starts_on = factory.LazyAttribute(lambda o: o.case.opened_on)
+    allocated_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+
+
+class StreamTargetFactory(factory.django.DjangoModelFactory[StreamTarget]):
+    class Meta:
+        model = StreamTarget
+
+    stream = factory.SubFactory(FundingStreamFactory)
+    measure = TargetMeasure.ENTERED_ETE
+    target = 20
+
+
 @dataclass
 class Personas:
     team: Team
@@ -452,6 +491,7 @@ class Personas:
     safeguarding_lead: User  # no team: concerns, third-party records, DASH, MARAC, NRM for everyone
     on_call: User  # an on-call worker with no team: other teams' clients only by break-glass
     peer_mentor: User  # a peer mentor (no team): their current mentees only, a mentor's fields only
+    data_protection_officer: User  # no team, no casework: subject access, the Justice Data Lab export, retention
 
     def everyone(self) -> dict[str, User]:
         """Every persona who is a member of staff, by name, for "who may see this" tests."""
@@ -499,6 +539,13 @@ def make_personas() -> Personas:
         ),
         peer_mentor=UserFactory(
             email="peermentor@keyworker.test", first_name="Pip", last_name="Mentor", team=None, role=Role.PEER_MENTOR
+        ),
+        data_protection_officer=UserFactory(
+            email="dataprotection@keyworker.test",
+            first_name="Dee",
+            last_name="Protection",
+            team=None,
+            role=Role.DATA_PROTECTION_OFFICER,
         ),
     )
 

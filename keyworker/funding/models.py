@@ -8,6 +8,7 @@ from django.db import models
 
 from keyworker.core.models import BaseModel
 from keyworker.funding.rules import Kind
+from keyworker.outcomes.models import MilestoneKind
 
 
 class Funder(BaseModel):
@@ -44,6 +45,45 @@ class FundingStream(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.funder.name}: {self.name}"
+
+
+class TargetMeasure(models.TextChoices):
+    """What a funder's target counts: people referred or engaged, or people achieving a milestone (the
+    milestone kinds' own values, so a report matches them without a lookup)."""
+
+    REFERRED = "referred", "People referred"
+    ENGAGED = "engaged", "People engaged"
+    ENTERED_ETE = MilestoneKind.ENTERED_ETE.value, MilestoneKind.ENTERED_ETE.label
+    COMPLETED_COURSE = MilestoneKind.COMPLETED_COURSE.value, MilestoneKind.COMPLETED_COURSE.label
+    QUALIFICATION = MilestoneKind.QUALIFICATION.value, MilestoneKind.QUALIFICATION.label
+    WORK_13_WEEKS = MilestoneKind.WORK_13_WEEKS.value, MilestoneKind.WORK_13_WEEKS.label
+    WORK_26_WEEKS = MilestoneKind.WORK_26_WEEKS.value, MilestoneKind.WORK_26_WEEKS.label
+    HOUSING_3_MONTHS = MilestoneKind.HOUSING_3_MONTHS.value, MilestoneKind.HOUSING_3_MONTHS.label
+    HOUSING_6_MONTHS = MilestoneKind.HOUSING_6_MONTHS.value, MilestoneKind.HOUSING_6_MONTHS.label
+    HOUSING_12_MONTHS = MilestoneKind.HOUSING_12_MONTHS.value, MilestoneKind.HOUSING_12_MONTHS.label
+    DRUG_FREE = MilestoneKind.DRUG_FREE.value, MilestoneKind.DRUG_FREE.label
+    LEFT_GROUP = MilestoneKind.LEFT_GROUP.value, MilestoneKind.LEFT_GROUP.label
+    NO_REOFFENDING_12_MONTHS = (
+        MilestoneKind.NO_REOFFENDING_12_MONTHS.value,
+        MilestoneKind.NO_REOFFENDING_12_MONTHS.label,
+    )
+
+
+class StreamTarget(BaseModel):
+    """A number the funder expects over the whole stream (e.g. 20 people into education, training or work),
+    set by a manager. The funder report sets what was achieved against it."""
+
+    stream = models.ForeignKey(FundingStream, on_delete=models.CASCADE, related_name="target_figures")
+    measure = models.CharField(max_length=24, choices=TargetMeasure.choices)
+    target = models.PositiveIntegerField()
+    note = models.CharField(max_length=200, blank=True, help_text="The funder's own wording, if it helps.")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["stream", "measure"], name="stream_target_one_per_measure")]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()}: {self.target}"
 
 
 class RuleKind(models.TextChoices):

@@ -33,7 +33,6 @@ class Mentoring(BaseModel):
         return f"{self.mentor_id} mentors {self.mentee_id}"
 
 
-
 # --- outcome scales and readings --------------------------------------------------------------------------------
 
 
@@ -322,3 +321,59 @@ class Letter(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+# --- funder reports and the Justice Data Lab --------------------------------------------------------------------
+
+
+class ReportRunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being built"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class FunderReportRun(BaseModel):
+    """One funder report asked for (a stream and a period), built by a background job. `result` holds the
+    finished report's tables: aggregates only, small counts already suppressed, never a name or an id, so
+    keeping it is safe and every download of it shows the same figures."""
+
+    stream = models.ForeignKey("funding.FundingStream", on_delete=models.PROTECT, related_name="report_runs")
+    since = models.DateField()
+    until = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=ReportRunStatus.choices, default=ReportRunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    step = models.CharField(max_length=120, blank=True, help_text="What the job is doing now, in words.")
+    result = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(until__gte=models.F("since")), name="report_run_period_in_order"),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_run_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream_id} {self.since} to {self.until} ({self.status})"
+
+
+class JusticeDataLabExport(BaseModel):
+    """A cohort file for the Ministry of Justice's Justice Data Lab, made by the data protection officer. The
+    file itself is not kept (it holds names and dates of birth); this row, an audit event and one disclosure
+    per person in it are the record that it left."""
+
+    stream = models.ForeignKey("funding.FundingStream", on_delete=models.PROTECT, related_name="jdl_exports")
+    since = models.DateField()
+    until = models.DateField()
+    people = models.PositiveIntegerField()
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300, help_text="Why, e.g. the data sharing agreement it is sent under.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"JDL export of {self.people} people"

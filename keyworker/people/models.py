@@ -15,6 +15,51 @@ class Gender(models.TextChoices):
     NOT_SAID = "not_said", "Prefers not to say"
 
 
+class Ethnicity(models.TextChoices):
+    """The 2021 census categories for England and Wales (what funders and the Justice Data Lab compare
+    against), as the person describes themselves. The group is the part of the value before the first "_"."""
+
+    ASIAN_BANGLADESHI = "asian_bangladeshi", "Asian or Asian British: Bangladeshi"
+    ASIAN_CHINESE = "asian_chinese", "Asian or Asian British: Chinese"
+    ASIAN_INDIAN = "asian_indian", "Asian or Asian British: Indian"
+    ASIAN_PAKISTANI = "asian_pakistani", "Asian or Asian British: Pakistani"
+    ASIAN_OTHER = "asian_other", "Asian or Asian British: any other Asian background"
+    BLACK_AFRICAN = "black_african", "Black, Black British, Caribbean or African: African"
+    BLACK_CARIBBEAN = "black_caribbean", "Black, Black British, Caribbean or African: Caribbean"
+    BLACK_OTHER = "black_other", "Black, Black British, Caribbean or African: any other Black background"
+    MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed or multiple ethnic groups: White and Asian"
+    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", "Mixed or multiple ethnic groups: White and Black African"
+    MIXED_WHITE_BLACK_CARIBBEAN = (
+        "mixed_white_black_caribbean",
+        "Mixed or multiple ethnic groups: White and Black Caribbean",
+    )
+    MIXED_OTHER = "mixed_other", "Mixed or multiple ethnic groups: any other mixed background"
+    WHITE_BRITISH = "white_british", "White: English, Welsh, Scottish, Northern Irish or British"
+    WHITE_IRISH = "white_irish", "White: Irish"
+    WHITE_TRAVELLER = "white_traveller", "White: Gypsy or Irish Traveller"
+    WHITE_ROMA = "white_roma", "White: Roma"
+    WHITE_OTHER = "white_other", "White: any other White background"
+    OTHER_ARAB = "other_arab", "Other ethnic group: Arab"
+    OTHER_ANY = "other_any", "Other ethnic group: any other ethnic group"
+    NOT_SAID = "not_said", "Prefers not to say"
+
+
+class EthnicGroup(models.TextChoices):
+    """The five high-level census groups, which reports count (the detailed categories are too small)."""
+
+    ASIAN = "asian", "Asian or Asian British"
+    BLACK = "black", "Black, Black British, Caribbean or African"
+    MIXED = "mixed", "Mixed or multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+
+
+def ethnic_group(ethnicity: str) -> str | None:
+    """The high-level group of a detailed category; None when not recorded or not said."""
+    group = (ethnicity or "").split("_", 1)[0]
+    return group if group in EthnicGroup.values else None
+
+
 class SafeContactRules(models.Model):
     """How it is safe to reach a person without putting them at risk: on a client, and on a referral
     before it becomes one (copied across when it is accepted)."""
@@ -60,6 +105,12 @@ class Client(BaseModel, PersonNames, SafeContactRules):
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_SAID)
     gender_description = models.CharField(max_length=100, blank=True)
     pronouns = models.CharField(max_length=40, blank=True)
+    ethnicity = models.CharField(
+        max_length=32,
+        choices=Ethnicity.choices,
+        blank=True,
+        help_text="As they describe themselves; blank if not asked.",
+    )
 
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
