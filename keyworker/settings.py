@@ -294,6 +294,9 @@ EMAIL_HOST = os.environ.get("KEYWORKER_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KEYWORKER_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KEYWORKER_FROM_EMAIL", "keyworker@localhost")
 KEYWORKER_SITE_URL = os.environ.get("KEYWORKER_SITE_URL", "").rstrip("/")
+# The charity's name on letters (letterhead, signature) and funder reports; outcomes/letter_default.py has the
+# stand-in used until it is set.
+KEYWORKER_ORGANISATION_NAME = os.environ.get("KEYWORKER_ORGANISATION_NAME", "").strip()
 
 # Background jobs (reminders, lone-working escalation): django-tasks with its database backend; a worker
 # (`keyworker db_worker`) runs them. docs/decisions/0021-background-jobs.md

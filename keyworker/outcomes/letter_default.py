@@ -41,8 +41,8 @@ of my knowledge. I am happy to be contacted if the court would like to know more
 Yours faithfully,
 """
 
-# The charity's name on the letterhead and in the letter. A deployment sets KEYWORKER_ORGANISATION_NAME in
-# settings; this fictional name stands in until it does.
+# The charity's name on the letterhead and in the letter. A deployment sets KEYWORKER_ORGANISATION_NAME in the
+# environment (settings.py reads it); this fictional name stands in until it does.
 DEFAULT_ORGANISATION_NAME = "Keyworker Community Project"
 
 
