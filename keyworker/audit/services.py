@@ -149,6 +149,26 @@ def clients_viewed(
     _append(events)
 
 
+def records_created(actor: User, created: Iterable[models.Model], *, detail: dict[str, Any]) -> None:
+    """One create audit event per record (each carrying the record's client_id), written in a single insert:
+    for features that make many records at once (a cohort file's disclosures). Not break-glass: the feature has
+    already checked the actor may do this."""
+    events = [
+        _event(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            client_id=getattr(obj, "client_id", None),
+            detail=detail,
+            break_glass=False,
+        )
+        for obj in created
+    ]
+    if events:
+        _append(events)
+
+
 def access_denied(
     actor: Any,
     object_type: str,

@@ -42,6 +42,7 @@ from keyworker.casework.models import (
     Programme,
     Task,
 )
+from keyworker.core.demo_funding import FundingHistory, ethnicity_for
 from keyworker.core.demo_outcomes import OutcomesDemo
 from keyworker.core.demo_safeguarding import SafeguardingDemo
 from keyworker.core.models import Sequence
@@ -292,6 +293,19 @@ class _StreamSpec:
 # Monday's young woman (19, female, Lambeth, no postcode given, self-referred, never in custody) is eligible
 # for none of these, each for a reason the eligibility page puts in words.
 FUNDING_STREAMS: tuple[_StreamSpec, ...] = (
+    # The main stream (demo_funding.MAIN_STREAM): two years of funded cases, for the funder report.
+    _StreamSpec(
+        "Two Boroughs Foundation",
+        "Keyworker Programme: Lambeth and Southwark",
+        45,
+        "120 people a year referred; three in four engaged; 30 a year into education, training or work.",
+        (
+            ("programme", {"programmes": ["gang_exit", "resettlement"]}),
+            ("home_area", {"areas": ["Lambeth", "Southwark"]}),
+        ),
+        started_days_ago=800,
+        runs_days=4 * 365,
+    ),
     _StreamSpec(
         "Thameside Community Foundation",
         "Safer Streets Youth Fund",
@@ -1626,6 +1640,8 @@ class _Builder:
         self.courses: dict[str, Course] = {}
         self.set_aside: set[UUID] = set()  # clients with a part already (safety profile, a course): picks skip them
         self.kwame_client: _Plan | None = None
+        # Ethnicity draws on its own random stream, so every other detail of the demo stays as it was.
+        self.erng = random.Random(seed * 15485863)
 
     # helpers
 
@@ -1753,6 +1769,7 @@ class _Builder:
             if rng.random() < 0.3
             else "",
             "home_area": home_area,
+            "ethnicity": ethnicity_for(self.erng),
             "may_phone": rng.random() < 0.9,
             "may_text": rng.random() < 0.85,
             "may_leave_voicemail": rng.random() < 0.45,
@@ -3587,8 +3604,11 @@ class _Builder:
                         decided_at=decided,
                     )
                 )
+        history = FundingHistory(self)
+        allocations += history.closed_allocations(plans, streams)
         StreamAllocation.objects.bulk_create(allocations, batch_size=500)
         UnfundedWork.objects.bulk_create(unfunded, batch_size=500)
+        history.save(history.referrals(allocations, plans), history.targets([stream for stream, _ in streams]))
 
     def save_services(self) -> None:
         """Referrals out, signposting, courses and safety profiles, stamped with when they were made."""

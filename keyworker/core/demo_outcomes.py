@@ -31,6 +31,19 @@ from keyworker.outcomes.models import (
 )
 from keyworker.services.models import Enrolment, EnrolmentStatus
 
+# Milestones a worker records by hand, with the evidence each may rest on (outcomes.rules.milestones).
+HAND_MILESTONES: tuple[tuple[str, str, str, str], ...] = (
+    (MilestoneKind.ENTERED_ETE, EvidenceKind.DOCUMENT, "Saw the offer letter.", "Started a college course."),
+    (MilestoneKind.ENTERED_ETE, EvidenceKind.THIRD_PARTY, "Employer confirmed by phone.", "Started work."),
+    (MilestoneKind.ENTERED_ETE, EvidenceKind.RECORDS, "On the register at the training centre.", "Traineeship."),
+    (MilestoneKind.ENTERED_ETE, EvidenceKind.SELF_REPORT, "Said so at a key session.", "Warehouse work."),
+    (MilestoneKind.QUALIFICATION, EvidenceKind.DOCUMENT, "Saw the certificate.", "CSCS card."),
+    (MilestoneKind.QUALIFICATION, EvidenceKind.DOCUMENT, "Saw the certificate.", "Level 1 food hygiene."),
+    (MilestoneKind.DRUG_FREE, EvidenceKind.TEST, "Clear test at the drug service.", ""),
+    (MilestoneKind.DRUG_FREE, EvidenceKind.SELF_REPORT, "Says they have stopped; the worker agrees.", ""),
+    (MilestoneKind.LEFT_GROUP, EvidenceKind.SELF_REPORT, "Said so at a key session, in their own words.", ""),
+)
+
 if TYPE_CHECKING:
     from keyworker.core.demo import _Builder, _Plan
 
@@ -92,6 +105,7 @@ class OutcomesDemo:
                 self.spell(plan, SpellKind.WORK if self.rng.random() < 0.6 else SpellKind.ACCOMMODATION)
         self.jerome(b.featured["jerome"])
         self.rico_mentees()
+        self.two_years()
 
     def reading_history(self, plan: _Plan) -> None:
         """A reading on the case's first week, then about every 91 days: low at first, drifting up, the worker
@@ -123,6 +137,63 @@ class OutcomesDemo:
                 self.scores.append(score)
                 self.stamp(score, b.at(day, 14, 0))
             day += dt.timedelta(days=self.rng.randint(84, 98))
+
+    def two_years(self) -> None:
+        """Two years of outcomes beyond the open caseload: readings through each closed case, and milestones
+        recorded by hand (into education, training or work; a qualification; drug-free; left the group) across
+        open and closed cases alike. Its own random stream, and it leaves the staged week's people alone."""
+        b = self.b
+        rng = random.Random(b.n_clients * 131 + 7)
+        featured = {plan.client.pk for plan in b.featured.values()}
+        horizon = b.today - dt.timedelta(days=730)
+        for plan in b.plans:
+            case = plan.case
+            if plan.staged or plan.client.pk in featured:
+                continue
+            ends = case.closed_on or b.today
+            if ends < horizon or (ends - case.opened_on).days < 45:
+                continue
+            if case.status == CaseStatus.CLOSED and self.domains and case.keyworker is not None:
+                self.readings_between(plan, max(case.opened_on, horizon), ends, rng)
+            low = max(case.opened_on + dt.timedelta(days=30), horizon)
+            kinds_done: set[str] = set()
+            for chance in (0.6, 0.35):  # most people reach one milestone they can show, some two
+                if low >= ends or rng.random() >= chance:
+                    break
+                kind, evidence_kind, evidence, detail = rng.choice(HAND_MILESTONES)
+                if kind in kinds_done:
+                    continue
+                kinds_done.add(kind)
+                on = low + dt.timedelta(days=rng.randint(0, (ends - low).days))
+                self.milestone(plan, kind, on, evidence_kind, evidence, detail)
+
+    def readings_between(self, plan: _Plan, start: dt.date, end: dt.date, rng: random.Random) -> None:
+        """About quarterly readings over [start, end]: low at first, drifting up."""
+        b = self.b
+        assert self.scale is not None
+        level = {d.pk: rng.choice((1, 1, 2, 2, 3)) for d in self.domains}
+        day = start + dt.timedelta(days=rng.randint(3, 10))
+        while day <= end:
+            reading = OutcomeReading(
+                id=b.uuid(),
+                client=plan.client,
+                scale=self.scale,
+                taken_on=day,
+                taken_by=self.worker(plan),
+                note="Reading taken together at a key session.",
+            )
+            self.readings.append(reading)
+            self.stamp(reading, b.at(day, 14, 0))
+            for domain in self.domains:
+                level[domain.pk] = min(max(level[domain.pk] + rng.choice((-1, 0, 0, 1, 1)), 1), 5)
+                client_value = level[domain.pk]
+                worker_value = min(max(client_value + rng.choice((-1, 0, 0)), 1), 5)
+                score = ReadingScore(
+                    id=b.uuid(), reading=reading, domain=domain, client_value=client_value, worker_value=worker_value
+                )
+                self.scores.append(score)
+                self.stamp(score, b.at(day, 14, 0))
+            day += dt.timedelta(days=rng.randint(84, 98))
 
     def milestone(
         self, plan: _Plan, kind: str, on: dt.date, evidence_kind: str, evidence: str, detail: str = ""

@@ -86,6 +86,17 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
         )
     if user.role == Role.PEER_MENTOR:
         items.append({"href": url("outcomes:my_mentees"), "text": "My mentees", "current": section == "mentees"})
+    if policy.can_export_justice_data_lab(user):
+        # The data protection officer's pages (subject access joins the Justice Data Lab export here later).
+        items.append(
+            {
+                "href": url("outcomes:justice_data_lab"),
+                "text": "Data protection",
+                "current": section == "data_protection",
+            }
+        )
+    if policy.can_see_funder_reports(user):
+        items.append({"href": url("outcomes:reports"), "text": "Reports", "current": section == "reports"})
     unread = unread_count_for(user)
     items.append(
         {

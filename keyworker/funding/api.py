@@ -1,6 +1,6 @@
-"""Read-only JSON endpoints for funding: the streams with their rules in words and places (casework roles;
-no personal data), and a manager's capacity and unfunded-demand report (aggregates only, small counts
-suppressed, audited as an export). Same selectors and report as the pages."""
+"""JSON endpoints for funding: the streams with their rules in words, places and targets (casework roles;
+no personal data; managers set and remove targets), and a manager's capacity and unfunded-demand report
+(aggregates only, small counts suppressed, audited as an export). Same selectors and report as the pages."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from keyworker.api.common import actor_of, record_id
-from keyworker.api.schemas import READ_ERRORS
+from keyworker.api.schemas import READ_ERRORS, WRITE_ERRORS, InputSchema
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
 from keyworker.core import policy
 from keyworker.core.errors import NotFound
-from keyworker.funding import reports
-from keyworker.funding.models import FundingStream
+from keyworker.funding import reports, services
+from keyworker.funding.models import FundingStream, StreamTarget, TargetMeasure
 from keyworker.funding.rules import describe
-from keyworker.funding.selectors import stream_get_for, stream_list_for
+from keyworker.funding.selectors import stream_get_for, stream_list_for, stream_targets_of
 
 router = Router(tags=["funding"])
 
@@ -27,6 +27,24 @@ router = Router(tags=["funding"])
 class RuleOut(Schema):
     kind: str
     description: str
+
+
+class TargetOut(Schema):
+    id: uuid.UUID
+    measure: str = Field(json_schema_extra={"enum": list(TargetMeasure.values)})
+    measure_label: str
+    target: int
+    note: str
+
+
+class TargetIn(InputSchema):
+    measure: str = Field(
+        description="What the target counts: referred, engaged or a milestone kind. A measure the stream "
+        "already has a target for is changed.",
+        json_schema_extra={"enum": list(TargetMeasure.values)},
+    )
+    target: int = Field(strict=True, description="The number of people, 0 or more.")
+    note: str = Field(default="", description="The funder's own wording, if it helps (up to 200 characters).")
 
 
 class StreamOut(Schema):
@@ -41,6 +59,17 @@ class StreamOut(Schema):
     targets: str
     active: bool
     rules: list[RuleOut]
+    target_figures: list[TargetOut] = Field(description="The funder's targets, one per measure.")
+
+
+def _target_out(target: StreamTarget) -> TargetOut:
+    return TargetOut(
+        id=target.pk,
+        measure=target.measure,
+        measure_label=target.get_measure_display(),
+        target=target.target,
+        note=target.note,
+    )
 
 
 def _stream_out(stream: FundingStream) -> StreamOut:
@@ -57,6 +86,7 @@ def _stream_out(stream: FundingStream) -> StreamOut:
         targets=stream.targets,
         active=stream.active,
         rules=[RuleOut(kind=rule.kind, description=describe(rule)) for rule in stream.rules.all()],
+        target_figures=[_target_out(t) for t in stream_targets_of(stream)],
     )
 
 
@@ -75,6 +105,42 @@ def list_streams(request: HttpRequest, active_only: bool = False) -> list[Stream
 def get_stream(request: HttpRequest, stream_id: str) -> StreamOut:
     _require_funding(request)
     return _stream_out(stream_get_for(actor_of(request), record_id(stream_id)))
+
+
+def _stream_for_targets(request: HttpRequest, stream_id: str) -> FundingStream:
+    """The stream, for a manager; for anyone else the operation does not exist (404)."""
+    actor = actor_of(request)
+    if not policy.can_set_stream_targets(actor):
+        raise NotFound()
+    return stream_get_for(actor, record_id(stream_id))
+
+
+@router.post(
+    "/funding/streams/{stream_id}/targets",
+    response={200: TargetOut, 201: TargetOut, **WRITE_ERRORS},
+    summary="Set a stream's target for a measure (managers): added (201), or changed if it has one (200)",
+)
+def set_target(request: HttpRequest, stream_id: str, payload: TargetIn) -> Status[TargetOut]:
+    stream = _stream_for_targets(request, stream_id)
+    had = stream.target_figures.filter(measure=payload.measure).exists()
+    target = services.stream_target_set(
+        actor=actor_of(request), stream=stream, measure=payload.measure, target=payload.target, note=payload.note
+    )
+    return Status(200 if had else 201, _target_out(target))
+
+
+@router.delete(
+    "/funding/streams/{stream_id}/targets/{measure}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove a stream's target for a measure (managers)",
+)
+def remove_target(request: HttpRequest, stream_id: str, measure: str) -> Status[None]:
+    stream = _stream_for_targets(request, stream_id)
+    target = stream.target_figures.filter(measure=measure).first()
+    if target is None:
+        raise NotFound()
+    services.stream_target_remove(actor=actor_of(request), target=target)
+    return Status(204, None)
 
 
 class CountOut(Schema):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from keyworker.funding.models import RuleKind, UnfundedDecision
+from keyworker.funding.models import RuleKind, TargetMeasure, UnfundedDecision
 from keyworker.funding.rules import GENDER_WORDS, PROGRAMME_WORDS, REFERRAL_SOURCE_WORDS, Kind
 
 DATE_ERRORS = {"invalid": "Enter a real date, like 2027-01-31."}
@@ -109,4 +109,35 @@ class DecideForm(forms.Form):
     )
     decision_reason = forms.CharField(
         label="Reason", widget=forms.Textarea, max_length=2000, error_messages={"required": "Give the reason."}
+    )
+
+
+class TargetForm(forms.Form):
+    """Set a target: the number for one measure (choosing a measure that has one changes it)."""
+
+    measure = forms.ChoiceField(
+        label="What the target counts",
+        choices=[("", "Choose"), *TargetMeasure.choices],
+        error_messages={
+            "required": "Choose what the target counts.",
+            "invalid_choice": "Choose what the target counts.",
+        },
+    )
+    target = forms.IntegerField(
+        label="Target (number of people)",
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={
+            "required": "Enter the target.",
+            "invalid": "Enter the target as a whole number, like 20.",
+            "min_value": "The target cannot be below 0.",
+            "max_value": "The target must be 1,000,000 or fewer.",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=200,
+        help_text="The funder's own wording, if it helps.",
+        error_messages={"max_length": "Keep the note to 200 characters or fewer."},
     )

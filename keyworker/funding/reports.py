@@ -51,18 +51,21 @@ class Cell:
         return SUPPRESSED if self.suppressed else self.count
 
 
-def _small(count: int) -> bool:
-    return 0 < count < SUPPRESS_BELOW
+def _small(count: int, *, hide_zero: bool = False) -> bool:
+    return (hide_zero or count > 0) and count < SUPPRESS_BELOW
 
 
-def suppress(counts: Iterable[tuple[str, int]], *, partition: bool) -> list[tuple[str, Cell]]:
+def suppress(
+    counts: Iterable[tuple[str, int]], *, partition: bool, hide_zero: bool = False
+) -> list[tuple[str, Cell]]:
     """Cells for labelled counts. In a partition of a known total (each person in exactly one row), a
-    single suppressed cell could be worked out from the total, so the next smallest non-zero cell is
-    suppressed with it."""
+    single suppressed cell could be worked out from the total, so the next smallest cell is suppressed
+    with it (non-zero, unless zeros are hidden too). `hide_zero` hides 0 as well as 1 to 4: funder reports
+    do, since a zero beside a total can give a small cell away by difference."""
     rows = list(counts)
-    hidden = {label for label, n in rows if _small(n)}
+    hidden = {label for label, n in rows if _small(n, hide_zero=hide_zero)}
     if partition and len(hidden) == 1:
-        rest = sorted((n, label) for label, n in rows if n > 0 and label not in hidden)
+        rest = sorted((n, label) for label, n in rows if (hide_zero or n > 0) and label not in hidden)
         if rest:
             hidden.add(rest[0][1])
     return [(label, Cell(n, label in hidden)) for label, n in rows]
@@ -131,6 +134,22 @@ def age_band(date_of_birth: dt.date | None, on: dt.date) -> str:
     return AGE_BANDS[3]
 
 
+def home_area_counts(areas: Iterable[str | None]) -> tuple[list[tuple[str, int]], int, int]:
+    """People per home area: the areas with 5 or more people (by name, sorted), how many live in areas with
+    fewer (never named, so no small area is given away), and how many have none recorded. "lambeth" and
+    "Lambeth " are one area, shown as first spelled."""
+    spelling: dict[str, str] = {}
+    keys = []
+    for area in areas:
+        key = (area or "").strip().casefold()
+        spelling.setdefault(key, (area or "").strip())
+        keys.append(key)
+    counts = Counter(spelling[key] or NOT_RECORDED for key in keys)
+    named = sorted((a, n) for a, n in counts.items() if n >= SUPPRESS_BELOW and a != NOT_RECORDED)
+    other = sum(n for a, n in counts.items() if n < SUPPRESS_BELOW and a != NOT_RECORDED)
+    return named, other, counts[NOT_RECORDED]
+
+
 @dataclass(frozen=True)
 class UnfundedSummary:
     people: Cell
@@ -181,12 +200,7 @@ def unfunded_summary(
     ages = Counter(age_band(dob, on) for _, dob, _, _ in clients)
     gender_labels = dict(Gender.choices)
     genders = Counter(gender_labels.get(g, NOT_RECORDED) if g else NOT_RECORDED for _, _, g, _ in clients)
-    spelling: dict[str, str] = {}  # "lambeth" and "Lambeth " are one area, shown as first spelled
-    for _, _, _, area in clients:
-        spelling.setdefault((area or "").strip().casefold(), (area or "").strip())
-    areas = Counter((spelling[(area or "").strip().casefold()] or NOT_RECORDED) for _, _, _, area in clients)
-    named_areas = sorted((a, n) for a, n in areas.items() if n >= SUPPRESS_BELOW and a != NOT_RECORDED)
-    other = sum(n for a, n in areas.items() if n < SUPPRESS_BELOW and a != NOT_RECORDED)
+    named_areas, other, not_recorded = home_area_counts(area for _, _, _, area in clients)
 
     pathway_labels = dict(Pathway.choices)
     needs_of: dict[object, set[str]] = {pk: set() for pk, _, _, _ in clients}
@@ -205,7 +219,7 @@ def unfunded_summary(
             [(label, genders[label]) for _, label in Gender.choices] + [(NOT_RECORDED, genders[NOT_RECORDED])],
             partition=True,
         ),
-        by_area=suppress([*named_areas, (OTHER_AREAS, other), (NOT_RECORDED, areas[NOT_RECORDED])], partition=True),
+        by_area=suppress([*named_areas, (OTHER_AREAS, other), (NOT_RECORDED, not_recorded)], partition=True),
         # A person may have several needs, so this is no partition of the total.
         by_need=suppress(
             [(label, need_counts[value]) for value, label in Pathway.choices] + [(NO_NEED, no_need)],

@@ -13,7 +13,14 @@ from keyworker.accounts.models import User
 from keyworker.casework.models import Case, CaseStatus
 from keyworker.core import policy
 from keyworker.core.errors import one_or_not_found
-from keyworker.funding.models import FundingStream, StreamAllocation, UnfundedWork, WaitingListEntry
+from keyworker.funding.models import (
+    FundingStream,
+    StreamAllocation,
+    StreamTarget,
+    TargetMeasure,
+    UnfundedWork,
+    WaitingListEntry,
+)
 from keyworker.funding.rules import Facts, StreamVerdict, evaluate
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for
@@ -31,7 +38,7 @@ def stream_list_for(user: User, *, active_only: bool = False, on: dt.date | None
     if not policy.can_see_funding(user):
         return FundingStream.objects.none()
     on = on or timezone.localdate()
-    streams = FundingStream.objects.select_related("funder").prefetch_related("rules")
+    streams = FundingStream.objects.select_related("funder").prefetch_related("rules", "target_figures")
     if active_only:
         streams = streams.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), active=True, starts_on__lte=on)
     return streams.annotate(places_used=Count("allocations", filter=_current(on, "allocations__"), distinct=True))
@@ -156,3 +163,16 @@ def eligibility_for_facts(user: User, facts: Facts) -> list[StreamEligibility]:
         )
         for stream in stream_list_for(user, active_only=True, on=facts.as_at)
     ]
+
+
+def stream_targets_of(stream: FundingStream) -> list[StreamTarget]:
+    """A stream's targets in the order the measures are listed (whoever may read the stream reads them)."""
+    order = {value: number for number, value in enumerate(TargetMeasure.values)}
+    return sorted(stream.target_figures.all(), key=lambda t: order.get(t.measure, len(order)))
+
+
+def stream_target_get_for(user: User, stream: FundingStream, target_id: uuid.UUID | str) -> StreamTarget:
+    """One of the stream's targets, for someone who may read the stream (NotFound otherwise)."""
+    if not policy.can_see_funding(user):
+        return one_or_not_found(StreamTarget.objects.none(), pk=target_id)
+    return one_or_not_found(StreamTarget.objects.filter(stream=stream), pk=target_id)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +30,8 @@ from keyworker.funding.models import (
     Funder,
     FundingStream,
     StreamAllocation,
+    StreamTarget,
+    TargetMeasure,
     UnfundedDecision,
     UnfundedWork,
     WaitingListEntry,
@@ -433,3 +435,86 @@ def waiting_list_remove(*, actor: User, entry: WaitingListEntry, removed_on: dt.
     audit_event_record(
         actor=actor, action=AuditAction.UPDATE, obj=entry, client_id=entry.client_id, detail={"removed": True}
     )
+
+
+# ------------------------------------------------------------------------------------------ stream targets
+
+TARGET_MAX = 1_000_000  # far above any grant's numbers; keeps typos like 2000000 out
+TARGET_NOTE_MAX_CHARS = 200
+
+
+def _require_target_setter(actor: User) -> None:
+    if not policy.can_set_stream_targets(actor):
+        raise NotAllowed("Only a manager can set a funding stream's targets.")
+
+
+def _target_problems(measure: Any, target: Any, note: str) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    if measure not in TargetMeasure.values:
+        problems["measure"] = ["Choose what the target counts."]
+    if isinstance(target, bool) or not isinstance(target, int):
+        problems["target"] = ["Enter the target as a whole number, like 20."]
+    elif target < 0:
+        problems["target"] = ["The target cannot be below 0."]
+    elif target > TARGET_MAX:
+        problems["target"] = [f"The target must be {TARGET_MAX:,} or fewer."]
+    if len(note) > TARGET_NOTE_MAX_CHARS:
+        problems["note"] = [f"Keep the note to {TARGET_NOTE_MAX_CHARS} characters or fewer."]
+    return problems
+
+
+@transaction.atomic
+def stream_target_set(
+    *, actor: User, stream: FundingStream, measure: str, target: int, note: str = ""
+) -> StreamTarget:
+    """Add the stream's target for a measure, or change it if the stream has one (one per measure)."""
+    _require_target_setter(actor)
+    note = (note or "").strip()
+    problems = _target_problems(measure, target, note)
+    if problems:
+        raise ValidationFailed("There is a problem with this target.", problems)
+    existing = StreamTarget.objects.select_for_update().filter(stream=stream, measure=measure).first()
+    if existing is not None:
+        changed = sorted(k for k, v in {"target": target, "note": note}.items() if getattr(existing, k) != v)
+        existing.target, existing.note = target, note
+        save_if_unchanged(existing, expected_version=existing.version, fields=["target", "note"])
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=existing,
+            detail={"stream": str(stream.pk), "measure": measure, "target": target, "fields": changed},
+        )
+        return existing
+    try:
+        # A savepoint: two managers adding the same measure at once meet the unique constraint, and the
+        # second gets a message instead of a broken transaction.
+        with transaction.atomic():
+            created = create_checked(StreamTarget, stream=stream, measure=measure, target=target, note=note)
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            "This stream already has a target for that measure.",
+            {"measure": ["This stream already has a target for that measure: change that one instead."]},
+        ) from exc
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=created,
+        detail={"stream": str(stream.pk), "measure": measure, "target": target},
+    )
+    return created
+
+
+@transaction.atomic
+def stream_target_remove(*, actor: User, target: StreamTarget) -> None:
+    """The funder no longer expects this number: the target goes (the audit trail keeps what it was)."""
+    _require_target_setter(actor)
+    detail = {
+        "target_removed": str(target.pk),
+        "measure": target.measure,
+        "target": target.target,
+    }
+    stream = target.stream
+    deleted, _ = StreamTarget.objects.filter(pk=target.pk).delete()
+    if not deleted:
+        raise NotFound()
+    audit_event_record(actor=actor, action=AuditAction.UPDATE, obj=stream, detail=detail)

@@ -4,9 +4,7 @@ the waiting list."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 from typing import Any
 
@@ -14,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from openpyxl import Workbook
 
 from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
@@ -23,15 +20,26 @@ from keyworker.core import policy
 from keyworker.core.errors import NotAllowed, NotFound, ValidationFailed, one_or_not_found
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
+from keyworker.core.tables import tables_csv, tables_xlsx
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.funding import reports, services
-from keyworker.funding.forms import AllocateForm, DecideForm, RuleForm, StreamForm, UnfundedForm, WaitingListForm
+from keyworker.funding.forms import (
+    AllocateForm,
+    DecideForm,
+    RuleForm,
+    StreamForm,
+    TargetForm,
+    UnfundedForm,
+    WaitingListForm,
+)
 from keyworker.funding.models import FundingStream, UnfundedDecision
 from keyworker.funding.rules import describe
 from keyworker.funding.selectors import (
     eligibility_for,
     stream_get_for,
     stream_list_for,
+    stream_target_get_for,
+    stream_targets_of,
     unfunded_list_for,
     waiting_list_for,
 )
@@ -78,17 +86,43 @@ def stream_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+TARGET_ACTIONS = ("set_target", "remove_target")
+
+
 @casework_view
 def stream_detail(request: HttpRequest, stream_id: str) -> HttpResponse:
-    """A stream, its rules in words and its places; managers add and remove rules."""
+    """A stream, its rules in words, its places and its targets; managers add and remove rules and set and
+    remove targets."""
     user: User = request.user  # type: ignore[assignment]
     stream = stream_get_for(user, stream_id)
     can_manage = policy.can_manage_funding(user)
-    if request.method == "POST" and not can_manage:
+    can_set_targets = policy.can_set_stream_targets(user)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    allowed = can_set_targets if action in TARGET_ACTIONS else can_manage
+    if request.method == "POST" and not allowed:
         raise Http404()
-    form = RuleForm(request.POST if request.POST.get("action") == "add_rule" else None)
-    if request.method == "POST":
-        if request.POST.get("action") == "remove_rule":
+    form = RuleForm(request.POST if action == "add_rule" else None)
+    target_form = TargetForm(request.POST if action == "set_target" else None)
+    if action == "remove_target":
+        target = stream_target_get_for(user, stream, request.POST.get("target", ""))
+        services.stream_target_remove(actor=user, target=target)
+        messages.success(request, f"Target removed: {target.get_measure_display()}.")
+        return redirect("funding:stream_detail", stream.pk)
+    if action == "set_target" and target_form.is_valid():
+        data = target_form.cleaned_data
+        had = stream.target_figures.filter(measure=data["measure"]).exists()
+        try:
+            target = services.stream_target_set(
+                actor=user, stream=stream, measure=data["measure"], target=data["target"], note=data["note"]
+            )
+        except ValidationFailed as exc:
+            show_service_errors(target_form, exc)
+        else:
+            done = "changed" if had else "added"
+            messages.success(request, f"Target {done}: {target.get_measure_display()}, {target.target}.")
+            return redirect("funding:stream_detail", stream.pk)
+    if request.method == "POST" and action != "set_target":
+        if action == "remove_rule":
             rule = one_or_not_found(stream.rules.all(), pk=request.POST.get("rule"))
             services.eligibility_rule_remove(actor=user, rule=rule)
             messages.success(request, "Rule removed. Eligibility is worked out again on every page from now.")
@@ -113,6 +147,9 @@ def stream_detail(request: HttpRequest, stream_id: str) -> HttpResponse:
             "places_left": max(stream.places - getattr(stream, "places_used", 0), 0),
             "form": form,
             "can_manage": can_manage,
+            "targets": stream_targets_of(stream),
+            "target_form": target_form,
+            "can_set_targets": can_set_targets,
             "section": "funding",
         },
         status=422 if request.method == "POST" else 200,
@@ -273,15 +310,8 @@ def _filename(report: reports.CapacityReport, ext: str) -> str:
 def capacity_csv(request: HttpRequest) -> HttpResponse:
     """The report's tables one after another in one CSV file, a blank line between them."""
     report = _report(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(tables_csv(reports.report_tables(report)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _filename(report, "csv")
-    writer = csv.writer(response)
-    for number, table in enumerate(reports.report_tables(report)):
-        if number:
-            writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.header)
-        writer.writerows(table.rows)
     _audit_export(request, report, "csv")
     return response
 
@@ -290,17 +320,9 @@ def capacity_csv(request: HttpRequest) -> HttpResponse:
 def capacity_xlsx(request: HttpRequest) -> HttpResponse:
     """The report as a workbook, one sheet per table."""
     report = _report(request)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for table in reports.report_tables(report):
-        sheet = workbook.create_sheet(title=table.title[:31])
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        tables_xlsx(reports.report_tables(report)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = _filename(report, "xlsx")
     _audit_export(request, report, "xlsx")

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from keyworker.outcomes.views import funder_reports as funder_reports_views
+from keyworker.outcomes.views import jdl as jdl_views
 from keyworker.outcomes.views import letters as letters_views
 from keyworker.outcomes.views import mentees as views
 from keyworker.outcomes.views import mentoring as mentoring_views
@@ -28,4 +30,14 @@ urlpatterns = [
     path("outcomes/distance/", readings_views.cohort_outcomes, name="cohort_outcomes"),
     path("outcomes/scales/", readings_views.scale_list, name="scale_list"),
     path("outcomes/scales/<uuid:scale_id>/", readings_views.scale_edit, name="scale_edit"),
+    path("data-protection/justice-data-lab/", jdl_views.justice_data_lab, name="justice_data_lab"),
+    path("reports/", funder_reports_views.reports_hub, name="reports"),
+    path("reports/funder/", funder_reports_views.funder_reports, name="funder_reports"),
+    path("reports/funder/<uuid:run_id>/", funder_reports_views.funder_report, name="funder_report"),
+    path("reports/funder/<uuid:run_id>/retry/", funder_reports_views.funder_report_retry, name="funder_report_retry"),
+    *(
+        path(f"reports/funder/<uuid:run_id>.{fmt}", funder_reports_views.funder_report_download, {"fmt": fmt},
+             name=f"funder_report_{fmt}")
+        for fmt in ("csv", "xlsx", "pdf")
+    ),
 ]

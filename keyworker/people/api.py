@@ -9,12 +9,15 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from keyworker.api.common import actor_of, page_of, record_id, record_views
-from keyworker.api.schemas import READ_ERRORS, PageOut, PageParams, RecordOut
+from keyworker.api.schemas import READ_ERRORS, WRITE_ERRORS, InputSchema, PageOut, PageParams, RecordOut
 from keyworker.audit.services import client_viewed
-from keyworker.people.models import Client
+from keyworker.people import services
+from keyworker.people.models import Client, Ethnicity, Gender
 from keyworker.people.selectors import client_get_for, client_list_for, client_search_for
 
 router = Router(tags=["clients"])
+
+MAX_VERSION = 2_147_483_647  # the largest value the version column holds on every database
 
 # Search answers are for finding someone: more than this many matches means the words need narrowing.
 SEARCH_LIMIT = 200
@@ -37,6 +40,10 @@ class ClientOut(ClientSummaryOut):
     gender: str
     gender_description: str
     pronouns: str
+    ethnicity: str = Field(
+        description="2021 census category as they describe themselves; empty when not asked.",
+        json_schema_extra={"enum": ["", *Ethnicity.values]},
+    )
     phone: str
     email: str
     address: str
@@ -47,6 +54,26 @@ class ClientOut(ClientSummaryOut):
     may_write: bool
     code_word: str
     safe_contact_note: str
+
+
+class ClientAboutIn(InputSchema):
+    """A change to who the person is. Send only the fields that change, with the `version` you read."""
+
+    version: int = Field(ge=1, le=MAX_VERSION, description="The client's `version` as you read it; 409 if stale.")
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    preferred_name: str | None = Field(None, max_length=100)
+    date_of_birth: dt.date | None = None
+    gender: str | None = Field(None, json_schema_extra={"enum": list(Gender.values)})
+    gender_description: str | None = Field(None, max_length=100)
+    pronouns: str | None = Field(None, max_length=40)
+    ethnicity: str | None = Field(
+        None,
+        description="2021 census category as they describe themselves; empty to clear. Ask only when it is "
+        "right to: it is used, in numbers only, to check the service reaches everyone fairly.",
+        json_schema_extra={"enum": ["", *Ethnicity.values]},
+    )
+    home_area: str | None = Field(None, max_length=100, description="Borough or neighbourhood.")
 
 
 class ClientPageOut(PageOut):
@@ -82,5 +109,20 @@ def list_clients(request: HttpRequest, search: Query[ClientSearch], paging: Quer
 def get_client(request: HttpRequest, client_id: str) -> Client:
     actor = actor_of(request)
     client = client_get_for(actor, record_id(client_id))
+    client_viewed(actor=actor, client_id=client.pk, obj=client, what="api:client")
+    return client
+
+
+@router.patch("/clients/{client_id}", response={200: ClientOut, **WRITE_ERRORS}, summary="Change a client's details")
+def patch_client(request: HttpRequest, client_id: str, payload: ClientAboutIn) -> Client:
+    actor = actor_of(request)
+    client = client_get_for(actor, record_id(client_id))
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    # Text fields may be cleared with "" but not with null (the columns hold no nulls); the date may be null.
+    for name, value in changes.items():
+        if value is None and name != "date_of_birth":
+            changes[name] = ""
+    services.client_update(actor=actor, client=client, expected_version=version, **changes)
     client_viewed(actor=actor, client_id=client.pk, obj=client, what="api:client")
     return client

@@ -23,6 +23,7 @@ CLIENT_EDITABLE_FIELDS = (
     "gender",
     "gender_description",
     "pronouns",
+    "ethnicity",
     "phone",
     "email",
     "address",

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
@@ -9,9 +11,13 @@ from keyworker.audit.services import audit_event_record, client_viewed, clients_
 from keyworker.casework.forms import ContactForm
 from keyworker.casework.selectors import cases_of_client, task_list_for, timeline_for
 from keyworker.core import policy
+from keyworker.core.errors import ConcurrentEdit, ValidationFailed
+from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.diary.selectors import appointment_list_for
+from keyworker.people import services
+from keyworker.people.forms import ClientAboutForm
 from keyworker.people.selectors import client_get_for, client_search_for
 from keyworker.safeguarding.selectors import break_glass_grant_for, restriction_messages_for
 from keyworker.safeguarding.selectors.concerns import concern_flag_for
@@ -65,6 +71,34 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
             ),
         )
     return render_page(request, "people/client_detail.html", context, block="timeline")
+
+
+@casework_view
+def client_about(request: HttpRequest, client_id: str) -> HttpResponse:
+    """Change who the person is: names, date of birth, gender, ethnicity, home area."""
+    user: User = request.user  # type: ignore[assignment]
+    client = client_get_for(user, client_id)
+    form = ClientAboutForm.for_client(client, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            changes = form.changes(client)
+            try:
+                if changes:
+                    services.client_update(
+                        actor=user, client=client, expected_version=form.cleaned_data["version"], **changes
+                    )
+            except ConcurrentEdit as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            except ValidationFailed as exc:
+                show_service_errors(form, exc)
+            else:
+                messages.success(request, "Details saved." if changes else "Nothing was changed.")
+                return redirect("people:client_detail", client.pk)
+    client_viewed(actor=user, client_id=client.pk, obj=client, what="client details form")
+    return render_page(request, "people/client_about.html", {"client": client, "form": form}, status=status)
 
 
 @casework_view

@@ -13,7 +13,7 @@ API = "/api/v1"
 
 PATHS = {
     "/api/v1/clients": {"get"},
-    "/api/v1/clients/{client_id}": {"get"},
+    "/api/v1/clients/{client_id}": {"get", "patch"},
     "/api/v1/clients/{client_id}/cases": {"get"},
     "/api/v1/clients/{client_id}/contacts": {"get", "post"},
     "/api/v1/cases": {"get"},
@@ -25,6 +25,8 @@ PATHS = {
     "/api/v1/funding/streams": {"get"},
     "/api/v1/funding/streams/{stream_id}": {"get"},
     "/api/v1/funding/capacity": {"get"},
+    "/api/v1/funding/streams/{stream_id}/targets": {"post"},
+    "/api/v1/funding/streams/{stream_id}/targets/{measure}": {"delete"},
     "/api/v1/referrals": {"get", "post"},
     "/api/v1/referrals/{referral_id}": {"get"},
     "/api/v1/referrals/{referral_id}/status": {"post"},
@@ -98,6 +100,9 @@ PATHS = {
     "/api/v1/concerns/{concern_id}/nrm-referrals": {"post"},
     "/api/v1/nrm-referrals": {"get"},
     "/api/v1/nrm-referrals/{referral_id}": {"get", "post"},
+    # funder reports (issue 8)
+    "/api/v1/funder-reports": {"get", "post"},
+    "/api/v1/funder-reports/{run_id}": {"get"},
     # letters (issue 8)
     "/api/v1/clients/{client_id}/letters": {"get", "post"},
     "/api/v1/letters/{letter_id}": {"put"},

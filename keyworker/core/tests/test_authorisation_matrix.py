@@ -194,6 +194,8 @@ class Route:
 
 CLIENT_PAGE_ROUTES = [
     Route("people:client_detail", "client-record"),
+    Route("people:client_about", "client-record"),  # names, gender, ethnicity (issue 8)
+    Route("people:client_about", "client-record", "POST", {"version": "999", "first_name": ""}),
     Route("casework:contact_add", "client-record"),
     Route("casework:contact_add", "client-record", "POST", {"kind": "phone", "note": ""}),
     Route("casework:contact_amend", "client-record"),
@@ -308,6 +310,9 @@ PAGE_ROUTES = {
     "outcomes:letter_templates": "letter-templates",
     "outcomes:scale_list": "outcome-scales",
     "outcomes:cohort_outcomes": "cohort-outcomes",
+    "outcomes:justice_data_lab": "justice-data-lab",
+    "outcomes:reports": "funder-reports",
+    "outcomes:funder_reports": "funder-reports",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
@@ -325,6 +330,17 @@ SPECIAL_ROUTES = {
     "else 404 (safeguarding/tests/test_scanner_pages.py: test_only_the_lead_switches_entries)",
     "outcomes:scale_edit": "a scale holds no personal data: managers only, anyone else 404 "
     "(outcomes/tests/test_readings_pages.py: test_scale_pages_by_persona)",
+    **{
+        f"outcomes:{name}": "a funder report run holds aggregates only (no personal data): managers and report "
+        "viewers, anyone else 404 (outcomes/tests/test_funder_report_pages.py: test_run_pages_by_persona)"
+        for name in (
+            "funder_report",
+            "funder_report_retry",
+            "funder_report_csv",
+            "funder_report_xlsx",
+            "funder_report_pdf",
+        )
+    },
     "accounts:token_revoke": "only the token's owner; anyone else gets 404 (test_token_revoke_is_owner_only)",
     "audit:staff_activity": "a manager for their team's staff, the DPO for anyone (test_staff_activity_page)",
     "funding:stream_detail": "no client data: casework roles read, managers edit its rules, others 404 "
@@ -434,6 +450,7 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         return reverse(route.name)
     kwargs = {
         "people:client_detail": {"client_id": bundle.client.pk},
+        "people:client_about": {"client_id": bundle.client.pk},
         "casework:contact_add": {"client_id": bundle.client.pk},
         "casework:contact_amend": {"contact_id": bundle.contact.pk},
         "casework:task_add": {"client_id": bundle.client.pk},
@@ -664,6 +681,8 @@ API_BODIES[("POST", "/api/v1/clients/{client_id}/mentoring/relationships")] = {
     "mentor_id": "00000000-0000-0000-0000-000000000000"
 }
 # letters (issue 8): a template id that names nothing, so an allowed caller gets 422 and nothing is written
+# a client's details (issue 8): a stale version, so an allowed caller gets 409 and nothing is written
+API_BODIES[("PATCH", "/api/v1/clients/{client_id}")] = {"version": 2_147_483_647, "ethnicity": "white_irish"}
 API_BODIES[("POST", "/api/v1/clients/{client_id}/letters")] = {"template_id": "00000000-0000-0000-0000-000000000000"}
 API_LISTS = {
     ("GET", "/api/v1/clients"): {},
@@ -698,6 +717,15 @@ API_SPECIAL: dict[tuple[str, str], str] = {
     },
     ("GET", "/api/v1/outcome-scales"): "no client data: casework roles, others 404 "
     "(outcomes/tests/test_readings_api.py: test_scales_api_by_persona)",
+    **{
+        (method, path): "funder reports hold aggregates only (no personal data): managers and report viewers, "
+        "anyone else 404 (outcomes/tests/test_funder_report_api.py: test_api_by_persona)"
+        for method, path in (
+            ("GET", "/api/v1/funder-reports"),
+            ("POST", "/api/v1/funder-reports"),
+            ("GET", "/api/v1/funder-reports/{run_id}"),
+        )
+    },
     ("GET", "/api/v1/nrm-referrals"): "NRM referrals whose concern is in reach (the safeguarding lead's: all) "
     "(safeguarding/tests/test_assessments_api.py: test_nrm_list_api_by_persona)",
     ("GET", "/api/v1/on-call/rota"): "staff names only: casework roles and the safeguarding lead, others 404 "
@@ -713,6 +741,14 @@ API_SPECIAL: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/funding/streams"): "no client data: casework roles, others 404 (api/tests/test_funding_api.py)",
     ("GET", "/api/v1/funding/streams/{stream_id}"): "no client data: casework roles (api/tests/test_funding_api.py)",
     ("GET", "/api/v1/funding/capacity"): "aggregates of a manager's team only (api/tests/test_funding_api.py)",
+    **{
+        (method, path): "a stream's targets, no client data: managers set and remove them, anyone else 404 "
+        "(api/tests/test_targets_api.py: test_anyone_but_a_manager_gets_404)"
+        for method, path in (
+            ("POST", "/api/v1/funding/streams/{stream_id}/targets"),
+            ("DELETE", "/api/v1/funding/streams/{stream_id}/targets/{measure}"),
+        )
+    },
     ("GET", "/api/v1/establishments"): "no client data: casework roles, others 404 "
     "(custody/tests/test_api.py: test_establishments_for_casework_roles)",
     ("GET", "/api/v1/releases"): "upcoming releases of clients in reach; the matrix's clients have none "

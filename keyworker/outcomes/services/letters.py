@@ -174,7 +174,7 @@ def letter_html(letter: Letter, *, on: object | None = None) -> str:
     )
 
 
-def _pdf_of(html: str) -> bytes:
+def pdf_of(html: str) -> bytes:
     try:
         # Imported here: WeasyPrint loads system libraries (pango) that only PDFs need.
         import weasyprint
@@ -205,7 +205,7 @@ def letter_finalise(*, actor: User, letter: Letter, expected_version: int) -> Le
     if problems:
         raise ValidationFailed("This letter is not ready to be saved as a PDF.", problems)
     now = timezone.now()
-    letter.pdf = _pdf_of(letter_html(letter, on=timezone.localdate(now)))
+    letter.pdf = pdf_of(letter_html(letter, on=timezone.localdate(now)))
     letter.status = LetterStatus.FINAL
     letter.finalised_at = now
     save_if_unchanged(letter, expected_version=expected_version, fields=["pdf", "status", "finalised_at"])
