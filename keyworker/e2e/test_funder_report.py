@@ -2,7 +2,7 @@
 quarter's report for the Young Londoners stream. The progress page shows while the job waits; the test runs the
 queued job (as `keyworker db_worker` would) and the page updates by itself to the finished report with its
 charts. She downloads it as CSV, XLSX and PDF: each holds the figures (seven people supported; two cases closed,
-shown as "fewer than 5") and none names any client. At phone width the report still fits. Every page visited
+shown as "suppressed") and none names any client. At phone width the report still fits. Every page visited
 passes axe-core. Names are fictional.
 """
 

@@ -146,7 +146,7 @@ def remove_target(request: HttpRequest, stream_id: str, measure: str) -> Status[
 class CountOut(Schema):
     label: str
     people: int | None  # None when suppressed
-    shown_as: str  # the number, or "fewer than 5"
+    shown_as: str  # the number, or "suppressed"
 
 
 class StreamCapacityOut(Schema):

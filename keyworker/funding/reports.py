@@ -3,7 +3,7 @@ targets against progress; and the unfunded work the team carries, in aggregate o
 
 Pure aggregation over querysets (`stream_rows`, `unfunded_summary`) and one selector (`capacity_report_for`)
 that applies the access policy. Names and ids never leave this module: every figure about unfunded work
-counts people, and a count of 1 to 4 people is shown as "fewer than 5" (see SUPPRESS_BELOW and
+counts people, and a count of 1 to 4 people is shown as "suppressed" (see SUPPRESS_BELOW and
 docs/decisions/0019-capacity-report.md). The page, the CSV, the XLSX and the API all read `report_tables`,
 so they show the same figures.
 """
@@ -28,7 +28,9 @@ from keyworker.funding.selectors import stream_list_for
 from keyworker.people.models import Client, Gender
 
 SUPPRESS_BELOW = 5
-SUPPRESSED = f"fewer than {SUPPRESS_BELOW}"
+# The word for a hidden count. Not "fewer than 5": a count hidden beside a small one so that it cannot be worked
+# out from the total may be any size, and a report must not say what is untrue.
+SUPPRESSED = "suppressed"
 OTHER_AREAS = f"Other areas (each fewer than {SUPPRESS_BELOW} people)"
 NOT_RECORDED = "Not recorded"
 NO_NEED = "No pathway recorded"

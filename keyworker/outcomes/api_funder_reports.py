@@ -44,7 +44,10 @@ class ReportTableOut(Schema):
     title: str
     header: list[str]
     rows: list[list[str | int]] = Field(
-        description=f'Each row: a label, then figures. A count under 5 is the words "{SUPPRESSED}".'
+        description=(
+            "Each row: a label, then figures. A count under 5, and a count hidden with one so that it cannot be "
+            f'worked out, is the word "{SUPPRESSED}".'
+        )
     )
     count_columns: list[int] = Field(description="Which columns hold counts of people or contacts.")
     chart: bool = Field(description="Whether the pages draw a bar chart of column 1 by column 0.")

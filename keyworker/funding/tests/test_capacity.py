@@ -33,7 +33,7 @@ from keyworker.people.models import Client
 
 pytestmark = pytest.mark.django_db
 
-FEW = "fewer than 5"
+FEW = reports.SUPPRESSED
 URLS = ("funding:capacity", "funding:capacity_csv", "funding:capacity_xlsx")
 
 

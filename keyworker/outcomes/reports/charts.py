@@ -3,7 +3,7 @@ keyworker/outcomes/charts.py is): nothing fetched, no script, and only SVG prese
 style attribute, so the Content-Security-Policy stays strict and WeasyPrint draws the same SVG in the PDF.
 
 One horizontal bar per row, its label above it (labels are long: census groups, measures). A hidden count is
-drawn as no bar and labelled "fewer than 5", never as a zero. The SVG is an image with a <title> and a <desc>
+drawn as no bar and labelled "suppressed", never as a zero. The SVG is an image with a <title> and a <desc>
 that says every figure in words; the table beside it shows the same numbers.
 """
 

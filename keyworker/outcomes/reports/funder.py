@@ -412,8 +412,8 @@ def funder_figures(
 
 PEOPLE_NOTE = (
     "People are counted once each, however many cases they have. Any count under 5, zero included, is shown as "
-    f"\u201c{SUPPRESSED}\u201d, and where one number in a breakdown is hidden the next smallest is hidden too, "
-    "so no one can be picked out."
+    f"\u201c{SUPPRESSED}\u201d, and where one number in a breakdown is hidden the next smallest is hidden too "
+    f"(also \u201c{SUPPRESSED}\u201d, whatever its size), so no one can be picked out."
 )
 
 
@@ -522,6 +522,11 @@ def _unfunded_table(f: FunderFigures) -> ReportTable:
     )
 
 
+def small_remainders(people: Sequence[int], with_outcome: Sequence[int]) -> list[int]:
+    """The rows where the people without the outcome number 1 to 4."""
+    return [i for i, (n, k) in enumerate(zip(people, with_outcome, strict=True)) if 0 < n - k < SUPPRESS_BELOW]
+
+
 def _disproportionality_table(key: str, title: str, label_header: str, figures: list[GroupFigure]) -> ReportTable:
     everyone = sum(g.people for g in figures)
     all_engaged = sum(g.engaged for g in figures)
@@ -529,8 +534,13 @@ def _disproportionality_table(key: str, title: str, label_header: str, figures: 
     people_hidden = hidden_cells([g.people for g in figures], partition=True)
     # A row whose people are hidden hides its other counts too, so they cannot narrow down the hidden one.
     forced = [i for i, h in enumerate(people_hidden) if h]
-    engaged_hidden = hidden_cells([g.engaged for g in figures], partition=True, forced=forced)
-    achieved_hidden = hidden_cells([g.achieved for g in figures], partition=True, forced=forced)
+    # A group's count beside its people gives away the rest (16 people, 15 engaged: one of them did not), so a
+    # count that leaves 1 to 4 people over is hidden as if it were small itself.
+    people = [g.people for g in figures]
+    engaged = [g.engaged for g in figures]
+    achieved = [g.achieved for g in figures]
+    engaged_hidden = hidden_cells(engaged, partition=True, forced=forced + small_remainders(people, engaged))
+    achieved_hidden = hidden_cells(achieved, partition=True, forced=forced + small_remainders(people, achieved))
     rows: list[list[Value]] = []
     for i, g in enumerate(figures):
         rows.append(

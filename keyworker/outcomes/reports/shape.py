@@ -1,9 +1,10 @@
 """A funder report as plain tables: what the page, the charts, the CSV, the XLSX, the PDF and the API all show,
 so they cannot disagree. Kept as JSON on the report run (`to_json` / `from_json`).
 
-A cell is a label (str), a count (int, always 5 or more: smaller counts are the words SUPPRESSED), or a figure
-that is not a count of anything (hours, a percentage, a relative rate, a target) as a str. `count_columns` says
-which columns hold counts, so a test can check every one of them in every output.
+A cell is a label (str), a count (int, always 5 or more; a smaller count, and any count hidden with it so that
+it cannot be worked out, is the word SUPPRESSED), or a figure that is not a count of anything (hours, a
+percentage, a relative rate, a target) as a str. `count_columns` says which columns hold counts, so a test can
+check every one of them in every output.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SUPPRESSED", "FunderReport", "ReportTable"]
+from keyworker.funding.reports import SUPPRESSED
 
-SUPPRESSED = "fewer than 5"
+__all__ = ["SUPPRESSED", "FunderReport", "ReportTable"]
 
 Value = str | int
 

@@ -175,7 +175,7 @@ def test_the_finished_report_shows_every_table_with_charts_and_downloads(persona
     for text in (
         "People",
         "Supported in the period",
-        "fewer than 5",
+        "suppressed",
         "Contacts and hours",
         "31.5",
         "Counted once each.",
