@@ -44,7 +44,8 @@ def bar_chart_svg(table: ReportTable) -> Markup:
     height = TOP + ROW * len(table.rows) + 6
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kw-chart kw-bar-chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">',
+        f'width="100%" font-family="system-ui, sans-serif" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">',
         f'<title id="{chart_id}-title">{escape(table.title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(_describe(table))}</desc>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{height - 4}" stroke="{AXIS_COLOUR}" stroke-width="1"/>',

@@ -410,10 +410,12 @@ def funder_figures(
 
 # ----------------------------------------------------------------------------------------------------- tables
 
-PEOPLE_NOTE = (
-    "People are counted once each, however many cases they have. Any count under 5, zero included, is shown as "
-    f"\u201c{SUPPRESSED}\u201d, and where one number in a breakdown is hidden the next smallest is hidden too "
-    f"(also \u201c{SUPPRESSED}\u201d, whatever its size), so no one can be picked out."
+PEOPLE_NOTE = "People are counted once each, however many cases they have."
+# Said once per report (the page's inset, the PDF's opening, the downloads' first table), not under every table.
+SUPPRESSION_NOTE = (
+    f"Any count under 5, zero included, is shown as \u201c{SUPPRESSED}\u201d, and where one number in a breakdown "
+    f"is hidden the next smallest is hidden too (also \u201c{SUPPRESSED}\u201d, whatever its size), so that no "
+    "one can be picked out."
 )
 
 

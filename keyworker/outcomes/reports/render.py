@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from keyworker.core.tables import tables_csv, tables_xlsx
 from keyworker.outcomes.letter_default import organisation_name
 from keyworker.outcomes.reports.charts import bar_chart_svg
+from keyworker.outcomes.reports.funder import SUPPRESSION_NOTE
 from keyworker.outcomes.reports.shape import SUPPRESSED, FunderReport, ReportTable, Value
 from keyworker.outcomes.services.letters import pdf_of
 
@@ -37,6 +38,7 @@ def _with_about(report: FunderReport) -> Iterable[_Plain | ReportTable]:
             ["Period from", report.since.isoformat()],
             ["Period to", report.until.isoformat()],
             ["Produced", report.generated_at.date().isoformat()],
+            ["Small numbers", SUPPRESSION_NOTE],
         ],
     )
     yield from report.tables
@@ -75,7 +77,7 @@ def report_html(report: FunderReport) -> str:
             "tables": tables,
             "generated": report.generated_at,
             "organisation": organisation_name(),
-            "suppressed": SUPPRESSED,
+            "suppression_note": SUPPRESSION_NOTE,
         },
         using="jinja2",
     )
