@@ -60,6 +60,7 @@ api.add_exception_handler(InvalidToken, _invalid_token)
 
 api.add_router("", people_router)
 api.add_router("", casework_router)
+api.add_router("", "keyworker.people.api_search.router")
 api.add_router("", "keyworker.funding.api.router")
 api.add_router("", "keyworker.intake.api.router")
 api.add_router("", "keyworker.custody.api.router")

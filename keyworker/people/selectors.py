@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Case as DbCase
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from keyworker.accounts.models import User
+from keyworker.casework.models import Case
 from keyworker.core import policy
 from keyworker.core.errors import one_or_not_found
+from keyworker.people import search
 from keyworker.people.models import Client
 
 
@@ -21,17 +25,53 @@ def client_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     return one_or_not_found(client_list_for(user), pk=client_id)
 
 
-def client_search_for(user: User, query: str, *, limit: int = 50) -> QuerySet[Client]:
-    """Clients whose name, preferred name or case reference matches every word of the query."""
-    words = query.split()
-    if not words:
-        return Client.objects.none()
-    found = client_list_for(user)
-    for word in words[:6]:
-        found = found.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(preferred_name__icontains=word)
-            | Q(cases__reference__iexact=word)
+def client_search(user: User, query: str, *, limit: int = 50) -> list[Client]:
+    """Clients in the user's reach whose names (typos forgiven) or case reference match every word of the
+    query, best first. At most CANDIDATES are considered, found by the database with the access policy inside
+    the query (people/search.py); nothing outside the user's reach is read, counted or ranked."""
+    if search.query_problem(query) or not query.strip():
+        return []
+    words = search.query_words(query)
+    references = [word.upper() for word in words]
+    candidates = client_list_for(user).annotate(
+        matched_reference=Subquery(
+            Case.objects.filter(client_id=OuterRef("pk"), reference__in=references).values("reference")[:1]
         )
-    return found.distinct().order_by("last_name", "first_name")[:limit]
+    )
+    by_reference = Q(Exists(Case.objects.filter(client_id=OuterRef("pk"), reference__in=references)))
+    if connection.vendor == "postgresql":
+        where, where_params, order, order_params = search.postgres_candidates_sql(words)
+        names = candidates.extra(where=[where], params=where_params)  # noqa: S610
+        ranked = names.extra(select={"search_rank": order}, select_params=order_params, order_by=["-search_rank"])  # noqa: S610
+    else:
+        match = search.sqlite_match(words)
+        names = candidates.extra(
+            tables=["people_client_names"],
+            where=['people_client_names.client_id = "people_client"."id"', "people_client_names MATCH %s"],
+            params=[match],
+        )
+        ranked = names.extra(select={"search_rank": "people_client_names.rank"}, order_by=["search_rank"])
+    found: dict[object, Client] = {c.pk: c for c in ranked[: search.CANDIDATES]}
+    # A case reference (it has digits: KW-000123) is exact, so it is looked up apart from the names, by the
+    # unique index.
+    if any(ch.isdigit() for ch in "".join(words)):
+        for extra in candidates.filter(by_reference).exclude(pk__in=list(found))[: search.CANDIDATES]:
+            found[extra.pk] = extra
+    scored = []
+    for person in found.values():
+        reference = getattr(person, "matched_reference", None)
+        own_names = (person.first_name, person.last_name, person.preferred_name)
+        score = search.name_score(words, own_names, [reference] if reference else [])
+        if score > 0:
+            scored.append((-score, person.last_name.lower(), person.first_name.lower(), str(person.pk), person))
+    scored.sort(key=lambda row: row[:4])
+    return [row[4] for row in scored[:limit]]
+
+
+def client_search_for(user: User, query: str, *, limit: int = 50) -> QuerySet[Client]:
+    """client_search as a queryset (for callers that page, count or ask .exists()), in the same order."""
+    ids = [c.pk for c in client_search(user, query, limit=limit)]
+    if not ids:
+        return Client.objects.none()
+    order = DbCase(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField())
+    return client_list_for(user).filter(pk__in=ids).order_by(order)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -8,6 +9,7 @@ from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.selectors import client_audit_trail_for
 from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed
+from keyworker.casework import search as note_search
 from keyworker.casework.forms import ContactForm
 from keyworker.casework.selectors import cases_of_client, task_list_for, timeline_for
 from keyworker.core import policy
@@ -16,9 +18,10 @@ from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.diary.selectors import appointment_list_for
+from keyworker.people import search as name_search
 from keyworker.people import services
 from keyworker.people.forms import ClientAboutForm
-from keyworker.people.selectors import client_get_for, client_search_for
+from keyworker.people.selectors import client_get_for, client_search
 from keyworker.safeguarding.selectors import break_glass_grant_for, restriction_messages_for
 from keyworker.safeguarding.selectors.concerns import concern_flag_for
 from keyworker.safeguarding.selectors.risk import risk_and_safety_for
@@ -101,20 +104,51 @@ def client_about(request: HttpRequest, client_id: str) -> HttpResponse:
     return render_page(request, "people/client_about.html", {"client": client, "form": form}, status=status)
 
 
+SEARCH_PAGE_SIZE = 25
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 @casework_view
 def search(request: HttpRequest) -> HttpResponse:
+    """Find a client by name or case reference, or (?in=notes) search the notes of contacts, always within the
+    user's reach. Each search is recorded, and each client shown; the words typed are not copied in."""
     user: User = request.user  # type: ignore[assignment]
-    query = request.GET.get("q", "").strip()[:100]
-    results = list(client_search_for(user, query)) if query else []
-    clients_viewed(user, ((c.pk, c) for c in results), what="search results")
-    if query:
-        # A search is recorded, and each client shown; the words typed (often a name) are not copied in.
+    scope = "notes" if request.GET.get("in") == "notes" else "people"
+    raw_query = request.GET.get("q", "")
+    query = raw_query.strip()
+    context: dict = {"query": query[:note_search.MAX_QUERY], "scope": scope, "section": "search", "problem": None}
+    if scope == "notes":
+        problem = note_search.query_problem(query)
+        hits: list[note_search.NoteHit] = []
+        page = None
+        if query and not problem:
+            hits, page = note_search.note_search(user, query, page=_page_number(request))
+        shown: list = [(h.contact.client_id, h.contact) for h in hits]
+        context.update(hits=hits, page=page, count=page.paginator.count if page else 0)
+    else:
+        problem = name_search.query_problem(query)
+        results = client_search(user, query, limit=name_search.CANDIDATES) if query and not problem else []
+        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(_page_number(request)) if results else None
+        shown = [(c.pk, c) for c in (page.object_list if page else [])]
+        context.update(
+            results=list(page.object_list) if page else [],
+            page=page,
+            count=len(results),
+            capped=len(results) >= name_search.CANDIDATES,
+        )
+    context["problem"] = problem
+    clients_viewed(user, shown, what="note search results" if scope == "notes" else "search results")
+    if query and not problem:
         audit_event_record(
             actor=user,
             action=AuditAction.SEARCH,
             obj=user,
-            detail={"query_length": len(query), "shown": len(results)},
+            detail={"query_length": len(query), "shown": len(shown), "in": scope},
         )
-    return render_page(
-        request, "people/search.html", {"query": query, "results": results, "section": "search"}, block="results"
-    )
+    return render_page(request, "people/search.html", context, block="results")
