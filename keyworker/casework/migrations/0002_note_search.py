@@ -8,6 +8,8 @@ the index (and the search query excludes sensitive contacts as well, in case one
 
 from django.db import migrations
 
+from keyworker.core.migration_sql import run_sql_per_vendor
+
 POSTGRES_FORWARD = [
     "CREATE INDEX IF NOT EXISTS casework_contact_note_fts ON casework_contact USING gin (to_tsvector('english', note))",
     "CREATE INDEX IF NOT EXISTS casework_amendment_text_fts ON casework_contactamendment "
@@ -105,20 +107,12 @@ SQLITE_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor: dict[str, list[str]]):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("casework", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+            run_sql_per_vendor({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
+            run_sql_per_vendor({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
         )
     ]

@@ -265,6 +265,7 @@ def test_a_snippet_is_escaped_and_its_marks_balanced(raw):
 # --- indexes ----------------------------------------------------------------------------------------------
 
 
+# Runs in CI's PostgreSQL run; the SQLite run checks the FTS5 tables instead.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans; SQLite uses its FTS5 tables")
 def test_postgres_note_search_uses_the_gin_indexes(personas, mine):
     """The search's own text predicates can use the GIN expression indexes. The predicates are checked alone: on
@@ -292,6 +293,7 @@ def test_postgres_note_search_uses_the_gin_indexes(personas, mine):
             assert index in plan, plan
 
 
+# Runs in CI's SQLite run; PostgreSQL needs no triggers (expression indexes).
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's triggers")
 def test_sqlite_note_index_is_kept_in_step(personas, mine):
     _, contact = mine

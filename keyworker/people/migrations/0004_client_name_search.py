@@ -8,6 +8,8 @@ The client's id is an indexed column too, so a trigger can find a client's row b
 
 from django.db import migrations
 
+from keyworker.core.migration_sql import run_sql_per_vendor
+
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     *(
@@ -48,20 +50,12 @@ SQLITE_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor: dict[str, list[str]]):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("people", "0003_client_ethnicity")]
 
     operations = [
         migrations.RunPython(
-            _run({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+            run_sql_per_vendor({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
+            run_sql_per_vendor({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
         )
     ]

@@ -250,6 +250,7 @@ def test_api_pages(personas):
 # --- indexes ----------------------------------------------------------------------------------------------
 
 
+# Runs in CI's PostgreSQL run; the SQLite run checks the FTS5 tables instead.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans; SQLite uses its FTS5 table")
 def test_postgres_name_search_uses_the_trigram_indexes(personas, jerome):
     from keyworker.people import search
@@ -264,6 +265,7 @@ def test_postgres_name_search_uses_the_trigram_indexes(personas, jerome):
     assert "people_client_first_name_trgm" in plan, plan
 
 
+# Runs in CI's SQLite run; PostgreSQL needs no triggers (expression indexes).
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's triggers")
 def test_sqlite_name_index_is_kept_in_step_by_triggers(personas, jerome):
     with connection.cursor() as cursor:
