@@ -1,10 +1,11 @@
 """Full-text search of contact notes and their amendments, through the access policy
 (docs/decisions/0030-search.md).
 
-PostgreSQL: `to_tsvector('english', note) @@ websearch_to_tsquery('english', q)` on GIN expression indexes
-(migration 0002), snippets by ts_headline. SQLite: FTS5 tables with porter stemming kept in step by triggers,
-snippets by snippet(). Either way the query is one SQL statement whose WHERE holds the access policy, so the
-count and the page are both right and nothing outside the user's reach is counted.
+PostgreSQL: `note_search @@ websearch_to_tsquery('english', q)`, where note_search is a stored
+to_tsvector('english', note) with a GIN index (migrations 0002, 0003), snippets by ts_headline.
+SQLite: FTS5 tables with porter stemming kept in step by triggers, snippets by snippet(). Either way the
+matches are found by one SQL statement whose WHERE holds the access policy, so the count and the page are
+both right and nothing outside the user's reach is counted.
 
 A sensitive contact never matches by its words (its heading may be listed elsewhere, its words never), and
 nothing here reads third-party or safeguarding records.
@@ -31,6 +32,7 @@ from keyworker.people.search import length_problem
 MIN_QUERY = 2
 MAX_QUERY = 200
 PAGE_SIZE = 25
+MAX_RESULTS = 1000  # the newest this many matches are offered; more says "add a word"
 MAX_TERMS = 12
 
 # Marks around a matched word in a snippet, turned into <mark> only after the text is escaped. Private-use
@@ -130,11 +132,12 @@ def _matching_ids_sql(user: User, query: str) -> tuple[str, list[object]]:
     if connection.vendor == "postgresql":
         return (
             # the policy's own SQL and constants only; the words are parameters
+            # note_search and text_search: stored to_tsvector('english', …) columns, GIN-indexed (migration 0003)
             "SELECT id FROM casework_contact "  # noqa: S608
-            "WHERE to_tsvector('english', note) @@ websearch_to_tsquery('english', %s)"
+            "WHERE note_search @@ websearch_to_tsquery('english', %s)"
             f" AND client_id IN ({visible_sql})"
             " UNION SELECT a.contact_id FROM casework_contactamendment a JOIN casework_contact c ON c.id = a.contact_id"
-            " WHERE to_tsvector('english', a.text) @@ websearch_to_tsquery('english', %s)"
+            " WHERE a.text_search @@ websearch_to_tsquery('english', %s)"
             f" AND c.client_id IN ({visible_sql})",
             [query, *visible_params, query, *visible_params],
         )
@@ -156,6 +159,8 @@ def note_search_queryset(user: User, query: str) -> QuerySet[Contact]:
         return Contact.objects.none()
     sql, params = _matching_ids_sql(user, query.strip())
     return (
+        # the matching SQL holds the policy; the outer query repeats it (cheap: it is the same list) so that
+        # this queryset alone never returns a contact out of reach, whatever the SQL above becomes
         _visible_contacts(user)
         .filter(pk__in=RawSQL(sql, params))  # noqa: S611
         .select_related("client", "recorded_by")
@@ -173,16 +178,16 @@ def _snippets(query: str, contact_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, s
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12"
-            for table, column, key in (
-                ("casework_contact", "note", "id"),
-                ("casework_contactamendment", "text", "contact_id"),
+            for table, column, vector, key in (
+                ("casework_contact", "note", "note_search", "id"),
+                ("casework_contactamendment", "text", "text_search", "contact_id"),
             ):
                 placeholders = ", ".join(["%s"] * len(ids))
                 cursor.execute(
                     f"SELECT {key}, ts_headline('english', replace(replace({column}, %s, ''), %s, ''),"  # noqa: S608
                     f" websearch_to_tsquery('english', %s), %s)"
                     f" FROM {table} WHERE {key} IN ({placeholders})"
-                    f" AND to_tsvector('english', {column}) @@ websearch_to_tsquery('english', %s)",
+                    f" AND {vector} @@ websearch_to_tsquery('english', %s)",
                     [_START, _STOP, query, options, *ids, query],
                 )
                 for key_value, headline in cursor.fetchall():
@@ -215,8 +220,25 @@ def note_hits(query: str, contacts: Sequence[Contact]) -> list[NoteHit]:
     return hits
 
 
-def note_search(user: User, query: str, *, page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[NoteHit], Page]:
-    """One page of matching notes with their snippets: a count, the page, and the snippets."""
-    paginator = Paginator(note_search_queryset(user, query), page_size)
-    page_obj = paginator.get_page(page)
-    return note_hits(query, list(page_obj.object_list)), page_obj
+@dataclass(frozen=True)
+class NoteSearchResult:
+    hits: list[NoteHit]
+    page: Page  # a page of contact ids; `hits` holds the page's contacts
+    count: int  # at most MAX_RESULTS
+    capped: bool  # more notes matched than MAX_RESULTS: only the newest are offered
+
+
+def note_search(user: User, query: str, *, page: int = 1, page_size: int = PAGE_SIZE) -> NoteSearchResult:
+    """One page of matching notes, newest first, with their snippets; four queries whatever the matches.
+
+    The matches are found once: the ids of the newest MAX_RESULTS + 1 (the heavy query: the words, the
+    policy and the sort), which give the count, whether there are more, and the page. A separate count would
+    find every match a second time, and nobody pages past the newest thousand: they add a word."""
+    ids = list(note_search_queryset(user, query).values_list("pk", flat=True)[: MAX_RESULTS + 1])
+    capped = len(ids) > MAX_RESULTS
+    del ids[MAX_RESULTS:]
+    page_obj = Paginator(ids, page_size).get_page(page)
+    wanted = list(page_obj.object_list)
+    by_id = Contact.objects.select_related("client", "recorded_by").in_bulk(wanted)
+    contacts = [by_id[pk] for pk in wanted if pk in by_id]
+    return NoteSearchResult(hits=note_hits(query, contacts), page=page_obj, count=len(ids), capped=capped)

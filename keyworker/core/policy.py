@@ -59,9 +59,12 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
 
     if not _is_active_staff(user) or user.role not in CASEWORK_ROLES:
         return Client.objects.none()
-    reach = Q(Exists(Case.objects.filter(_case_scope(user), client_id=OuterRef("pk"))))
+    # "id IN (the cases in scope)" rather than a correlated EXISTS per client: the database starts from the
+    # team's and the keyworker's cases (by index) instead of visiting every client in the country (SQLite
+    # cannot turn the EXISTS round; measured 15 ms against 6 ms at charity scale, and it grows with all clients).
+    reach = Q(pk__in=Case.objects.filter(_case_scope(user)).values("client_id"))
     if user.role in BREAK_GLASS_ROLES:
-        reach |= Q(Exists(_active_break_glass(user)))
+        reach |= Q(pk__in=_active_break_glass(user).values("client_id"))
     return Client.objects.filter(reach).filter(_not_barred(user))
 
 
@@ -82,7 +85,7 @@ def _active_rules(kind: str) -> QuerySet:
 def _active_break_glass(user: User) -> QuerySet:
     from keyworker.safeguarding.models import BreakGlassGrant
 
-    return BreakGlassGrant.objects.filter(user_id=user.pk, client_id=OuterRef("pk"), expires_at__gt=timezone.now())
+    return BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
 
 
 def _not_barred(user: User) -> Q:
@@ -103,8 +106,8 @@ def mentees_visible_to(user: User) -> QuerySet[Client]:
 
     if not _is_active_staff(user) or user.role != Role.PEER_MENTOR:
         return Client.objects.none()
-    current = Mentoring.objects.filter(mentor_id=user.pk, mentee_id=OuterRef("pk"), ended_on__isnull=True)
-    return Client.objects.filter(Exists(current)).filter(_not_barred(user))
+    current = Mentoring.objects.filter(mentor_id=user.pk, ended_on__isnull=True)
+    return Client.objects.filter(pk__in=current.values("mentee_id")).filter(_not_barred(user))
 
 
 def break_glass_candidates(user: User) -> QuerySet[Client]:

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyworker.accounts.models import User
-from keyworker.api.common import actor_of, page_of, record_views
+from keyworker.api.common import actor_of, record_views
 from keyworker.api.schemas import READ_ERRORS, PageOut, PageParams
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
@@ -63,6 +63,10 @@ class NoteHitOut(Schema):
 
 class NoteSearchPageOut(PageOut):
     items: list[NoteHitOut]
+    capped: bool = Field(
+        description=f"More than {note_search.MAX_RESULTS} notes matched: count is {note_search.MAX_RESULTS} and only"
+        " the newest that many can be paged through. Add a word to narrow the search."
+    )
 
 
 def _refuse(problem: str | None) -> None:
@@ -111,8 +115,8 @@ def search_notes(request: HttpRequest, search: Query[NoteSearch], paging: Query[
     actor = actor_of(request)
     query = search.q.strip()
     _refuse(note_search.query_problem(query) or (None if query else "Enter a word to look for in the notes."))
-    contacts, count = page_of(note_search.note_search_queryset(actor, query), paging)
-    hits = note_search.note_hits(query, contacts)
+    found = note_search.note_search(actor, query, page=paging.page, page_size=paging.page_size)
+    hits = found.hits if found.page.number == paging.page else []  # past the last page: nothing, as lists do
     record_views(actor, ((h.contact.client_id, h.contact) for h in hits), what="api:search_notes")
     _record_search(actor, query, len(hits), "notes")
     items = [
@@ -126,4 +130,10 @@ def search_notes(request: HttpRequest, search: Query[NoteSearch], paging: Query[
         }
         for h in hits
     ]
-    return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}
+    return {
+        "count": found.count,
+        "capped": found.capped,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "items": items,
+    }

@@ -125,12 +125,15 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict = {"query": query[:note_search.MAX_QUERY], "scope": scope, "section": "search", "problem": None}
     if scope == "notes":
         problem = note_search.query_problem(query)
-        hits: list[note_search.NoteHit] = []
-        page = None
-        if query and not problem:
-            hits, page = note_search.note_search(user, query, page=_page_number(request))
+        found = note_search.note_search(user, query, page=_page_number(request)) if query and not problem else None
+        hits = found.hits if found else []
         shown: list = [(h.contact.client_id, h.contact) for h in hits]
-        context.update(hits=hits, page=page, count=page.paginator.count if page else 0)
+        context.update(
+            hits=hits,
+            page=found.page if found else None,
+            count=found.count if found else 0,
+            capped=bool(found and found.capped),
+        )
     else:
         problem = name_search.query_problem(query)
         results = client_search(user, query, limit=name_search.CANDIDATES) if query and not problem else []

@@ -42,15 +42,15 @@ def theirs(personas: Personas):
 
 
 def _found(user, query: str) -> list[Contact]:
-    hits, _ = note_search(user, query)
-    return [h.contact for h in hits]
+    return [h.contact for h in note_search(user, query).hits]
 
 
 def test_words_are_found_with_stemming_and_a_highlighted_snippet(personas, mine):
     _, contact = mine
-    hits, page = note_search(personas.you, "benefits moving")
+    found = note_search(personas.you, "benefits moving")
+    hits = found.hits
     assert [h.contact for h in hits] == [contact]
-    assert page.paginator.count == 1
+    assert (found.count, found.capped) == (1, False)
     assert "<mark>" in str(hits[0].snippet)
     assert "housing" in hits[0].snippet_text.lower()
 
@@ -87,11 +87,35 @@ def test_phrases_exclusions_and_alternatives(personas, mine, query, found):
 )
 def test_nobody_finds_a_note_outside_their_reach_nor_its_count(personas, mine, theirs, who, finds):
     user = getattr(personas, who)
-    hits, page = note_search(user, "housing benefit")
+    found = note_search(user, "housing benefit")
+    hits = found.hits
     assert (mine[1] in [h.contact for h in hits]) == finds
     assert theirs[1] not in [h.contact for h in hits] or who in ("other_caseworker", "other_manager")
     expected = 1 if finds or who in ("other_caseworker", "other_manager") else 0
-    assert page.paginator.count == expected
+    assert found.count == expected
+
+
+def test_past_the_cap_the_newest_are_offered_and_the_count_says_more(personas, mine, theirs, monkeypatch):
+    """Over MAX_RESULTS matches, the count stops at the cap and says so; the pages hold the newest, in order."""
+    client, _ = mine
+    start = timezone.now() - dt.timedelta(days=30)
+    for i in range(6):
+        ContactFactory(
+            client=client, recorded_by=personas.you, note=f"housing call {i}", occurred_at=start + dt.timedelta(days=i)
+        )
+    newest_first = list(Contact.objects.filter(client=client).order_by("-occurred_at"))
+    assert len(newest_first) == 7
+    monkeypatch.setattr("keyworker.casework.search.MAX_RESULTS", 5)
+    first = note_search(personas.you, "housing", page_size=2)
+    assert (first.count, first.capped, first.page.paginator.num_pages) == (5, True, 3)
+    assert [h.contact for h in first.hits] == newest_first[:2]
+    assert [h.contact for h in note_search(personas.you, "housing", page=3, page_size=2).hits] == newest_first[4:5]
+    page = signed_in(personas.you).get("/search/", {"q": "housing", "in": "notes"})
+    assert "More than 5 notes" in page.content.decode()
+    body = signed_in(personas.you).get("/api/v1/search/notes", {"q": "housing", "page_size": 2, "page": 9}).json()
+    assert (body["count"], body["capped"], body["items"]) == (5, True, [])
+    # the other team's note never counts towards the cap or the pages
+    assert theirs[1] not in [h.contact for h in note_search(personas.you, "housing", page_size=10).hits]
 
 
 def test_the_other_team_finds_only_their_own_note(personas, mine, theirs):
@@ -119,7 +143,7 @@ def test_an_amendment_is_searched_with_its_contact(personas, mine):
     ContactAmendment.objects.create(
         contact=contact, text="Correction: the hostel is in Peckham.", reason="Wrong area", recorded_by=personas.you
     )
-    hits, _ = note_search(personas.you, "peckham")
+    hits = note_search(personas.you, "peckham").hits
     assert [h.contact for h in hits] == [contact]
     assert "<mark>Peckham</mark>" in str(hits[0].snippet)
 
@@ -152,7 +176,7 @@ def test_restriction_exclusion_and_break_glass(personas, mine):
 def test_a_snippet_is_escaped(personas):
     client = personas.client_of(personas.you)
     ContactFactory(client=client, recorded_by=personas.you, note='He wrote <script>alert("x")</script> on the wall.')
-    hits, _ = note_search(personas.you, "wall")
+    hits = note_search(personas.you, "wall").hits
     html = str(hits[0].snippet)
     assert "<script>" not in html
     # SQLite shows the tag as text, escaped; PostgreSQL's ts_headline leaves tags out of a snippet
@@ -268,21 +292,22 @@ def test_a_snippet_is_escaped_and_its_marks_balanced(raw):
 # Runs in CI's PostgreSQL run; the SQLite run checks the FTS5 tables instead.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans; SQLite uses its FTS5 tables")
 def test_postgres_note_search_uses_the_gin_indexes(personas, mine):
-    """The search's own text predicates can use the GIN expression indexes. The predicates are checked alone: on
-    tiny test tables the planner may as well start from the few visible clients (it did in CI), which says
-    nothing about 5,000,000 notes; that the search's SQL holds exactly these predicates is asserted first."""
+    """The search's own text predicates can use the GIN indexes on the stored vectors. The predicates are
+    checked alone: on tiny test tables the planner may as well start from the few visible clients (it did in
+    CI), which says nothing about 5,000,000 notes; that the search's SQL holds exactly these predicates is
+    asserted first."""
     sql, _ = note_search_queryset(personas.you, "housing").query.sql_with_params()
     predicates = {
         "casework_contact_note_fts": (
-            "SELECT id FROM casework_contact WHERE to_tsvector('english', note) @@ websearch_to_tsquery('english', %s)"
+            "SELECT id FROM casework_contact WHERE note_search @@ websearch_to_tsquery('english', %s)"
         ),
         "casework_amendment_text_fts": (
             "SELECT a.contact_id FROM casework_contactamendment a"
-            " WHERE to_tsvector('english', a.text) @@ websearch_to_tsquery('english', %s)"
+            " WHERE a.text_search @@ websearch_to_tsquery('english', %s)"
         ),
     }
-    assert "to_tsvector('english', note) @@ websearch_to_tsquery('english', %s)" in sql
-    assert "to_tsvector('english', a.text) @@ websearch_to_tsquery('english', %s)" in sql
+    assert "note_search @@ websearch_to_tsquery('english', %s)" in sql
+    assert "a.text_search @@ websearch_to_tsquery('english', %s)" in sql
     with connection.cursor() as cursor:
         # the tiny test tables would make a scan cheapest: leave the planner only bitmap (GIN-capable) scans
         for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
@@ -293,7 +318,7 @@ def test_postgres_note_search_uses_the_gin_indexes(personas, mine):
             assert index in plan, plan
 
 
-# Runs in CI's SQLite run; PostgreSQL needs no triggers (expression indexes).
+# Runs in CI's SQLite run; PostgreSQL needs no triggers (generated columns).
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's triggers")
 def test_sqlite_note_index_is_kept_in_step(personas, mine):
     _, contact = mine
@@ -303,3 +328,12 @@ def test_sqlite_note_index_is_kept_in_step(personas, mine):
         Contact.objects.filter(pk=contact.pk).update(note="Now about a dentist.")
         cursor.execute("SELECT note FROM casework_contact_notes")
         assert [row[0] for row in cursor.fetchall()] == ["Now about a dentist."]
+
+
+# Runs in CI's PostgreSQL run: the stored vector follows the note (PostgreSQL regenerates it on every update).
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's generated column")
+def test_postgres_stored_vector_follows_an_edited_note(personas, mine):
+    _, contact = mine
+    Contact.objects.filter(pk=contact.pk).update(note="Now about a dentist.")
+    assert _found(personas.you, "housing") == []
+    assert _found(personas.you, "dentist") == [contact]
