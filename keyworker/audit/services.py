@@ -149,24 +149,34 @@ def clients_viewed(
     _append(events)
 
 
-def records_created(actor: User, created: Iterable[models.Model], *, detail: dict[str, Any]) -> None:
-    """One create audit event per record (each carrying the record's client_id), written in a single insert:
-    for features that make many records at once (a cohort file's disclosures). Not break-glass: the feature has
-    already checked the actor may do this."""
+def _records(actor: User, records: Iterable[models.Model], *, action: str, detail: dict[str, Any]) -> None:
+    """One audit event per record (each carrying the record's client_id, if any), written in a single insert."""
     events = [
         _event(
             actor=actor,
-            action=AuditAction.CREATE,
+            action=action,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             client_id=getattr(obj, "client_id", None),
             detail=detail,
             break_glass=False,
         )
-        for obj in created
+        for obj in records
     ]
     if events:
         _append(events)
+
+
+def records_created(actor: User, created: Iterable[models.Model], *, detail: dict[str, Any]) -> None:
+    """One create audit event per record, in a single insert: for features that make many records at once (a
+    cohort file's disclosures). Not break-glass: the feature has already checked the actor may do this."""
+    _records(actor, created, action=AuditAction.CREATE, detail=detail)
+
+
+def records_viewed(actor: User, shown: Iterable[models.Model], *, what: str) -> None:
+    """One view audit event per record shown, in a single insert: for lists of records that may not be a
+    client's yet (referrals before acceptance), where clients_viewed (one event per client) would miss them."""
+    _records(actor, shown, action=AuditAction.VIEW, detail={"what": what})
 
 
 def access_denied(

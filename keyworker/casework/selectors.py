@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -96,16 +97,29 @@ class TimelineEntry:
 TIMELINE_PAGE_SIZE = 20
 
 
-def timeline_for(client: Client, user: User, *, page: int = 1) -> tuple[list[TimelineEntry], Page]:
-    """Contacts newest first, one page at a time, with case openings and closings placed among them."""
+def timeline_for(
+    client: Client,
+    user: User,
+    *,
+    page: int = 1,
+    cases: Sequence[Case] | None = None,
+    size: int | None = None,
+) -> tuple[list[TimelineEntry], Page]:
+    """Contacts newest first, one page at a time, with case openings and closings placed among them.
+
+    The client page passes the client's cases it has already read (`cases_of_client`) and the number of
+    contacts it counted with the client (`size`), so neither is read twice."""
     contacts = contact_list_for(user, client)
-    paged = Paginator(contacts, TIMELINE_PAGE_SIZE).get_page(page)
+    paginator = Paginator(contacts, TIMELINE_PAGE_SIZE)
+    if size is not None:
+        paginator.count = size  # a cached_property: set here, it is not counted again
+    paged = paginator.get_page(page)
     entries = [TimelineEntry(when=c.occurred_at, kind="contact", contact=c) for c in paged.object_list]
     # Case events belong on this page if they fall between its first and last contact
     # (the first page also takes newer ones, the last page older ones).
     newest = None if not paged.has_previous() or not entries else entries[0].sort_key
     oldest = None if not paged.has_next() or not entries else entries[-1].sort_key
-    for case in cases_of_client(client, user):
+    for case in cases_of_client(client, user) if cases is None else cases:
         for when, kind in ((case.opened_on, "case_opened"), (case.closed_on, "case_closed")):
             if when is None:
                 continue

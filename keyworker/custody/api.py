@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -21,6 +22,7 @@ from keyworker.core.errors import NotFound, ValidationFailed
 from keyworker.custody import selectors, services
 from keyworker.custody.models import (
     CustodyEpisode,
+    CustodyTransfer,
     Establishment,
     EstablishmentKind,
     Hearing,
@@ -305,6 +307,13 @@ def update_need(request: HttpRequest, need_id: str, payload: NeedStatusIn) -> Re
 def list_releases(request: HttpRequest, params: Query[ReleaseParams]) -> list[dict]:
     actor = actor_of(request)
     rows = selectors.releases_upcoming_for(actor, today=timezone.localdate(), weeks=params.weeks)
+    # the API shows each episode's moves (the pages do not): one query for all of them, not one an episode
+    prefetch_related_objects(
+        [row.episode for row in rows],
+        Prefetch(
+            "transfers", queryset=CustodyTransfer.objects.select_related("from_establishment", "to_establishment")
+        ),
+    )
     record_views(actor, ((row.episode.client_id, row.episode) for row in rows), what="api:releases")
     return [{"episode": row.episode, "days_to_go": row.days_to_go, "open_needs": row.open_needs} for row in rows]
 

@@ -127,7 +127,7 @@ def custody_episodes_of(client: Client) -> QuerySet[CustodyEpisode]:
 def hearings_of(client: Client) -> QuerySet[Hearing]:
     return (
         Hearing.objects.filter(client=client)
-        .select_related("court", "next_hearing", "outcome_recorded_by")
+        .select_related("client", "court", "next_hearing", "outcome_recorded_by")
         .prefetch_related("charges", "custody_episodes")
         .order_by("starts_at")
     )

@@ -28,7 +28,7 @@ from keyworker.api.schemas import (
     TeamRef,
 )
 from keyworker.audit.models import AuditAction
-from keyworker.audit.services import audit_event_record
+from keyworker.audit.services import audit_event_record, records_viewed
 from keyworker.core import policy
 from keyworker.core.errors import NotFound
 from keyworker.intake import services
@@ -177,8 +177,7 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters], paging
     actor = _referrals_actor(request)
     referrals = referral_list_for(actor, open_only=filters.status == "open").select_related("received_by")
     items, count = page_of(referrals, paging)
-    for referral in items:
-        _viewed(actor, referral, "api:referral_list")
+    records_viewed(actor, items, what="api:referral_list")
     return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from keyworker.accounts.models import User
 from keyworker.accounts.selectors import assignable_staff_for, assignable_staff_get_for
 from keyworker.audit.models import AuditAction
-from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed
+from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed, records_viewed
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
 from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
@@ -55,8 +55,7 @@ def _viewed(user: User, referral: Referral, what: str) -> None:
 def referral_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     referrals = list(referral_list_for(user))
-    for referral in referrals:
-        _viewed(user, referral, "referral list")
+    records_viewed(user, referrals, what="referral list")
     return render_page(
         request, "intake/referral_list.html", {"referrals": referrals, "now": timezone.now(), "section": "referrals"}
     )

@@ -25,6 +25,29 @@ def client_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     return one_or_not_found(client_list_for(user), pk=client_id)
 
 
+def client_page_get_for(user: User, client_id: uuid.UUID | str) -> Client:
+    """client_get_for, with what the client page needs counted in the same query (the page is the busiest in
+    the product and has a budget of queries): `timeline_size` (the contacts its timeline pages through),
+    `concern_flag` (an open concern about someone else arose in this client's casework) and
+    `restriction_names_you` (a restriction in force names the user: the page then reads its message)."""
+    from django.db.models import Count
+    from django.db.models.functions import Coalesce
+
+    from keyworker.casework.models import Contact
+    from keyworker.safeguarding.selectors.access import restrictions_naming
+    from keyworker.safeguarding.selectors.concerns import open_concerns_about_others
+
+    contacts = Contact.objects.filter(client=OuterRef("pk")).order_by().values("client").annotate(n=Count("pk"))
+    return one_or_not_found(
+        client_list_for(user).annotate(
+            timeline_size=Coalesce(Subquery(contacts.values("n")), 0),
+            concern_flag=Exists(open_concerns_about_others().filter(client=OuterRef("pk"))),
+            restriction_names_you=Exists(restrictions_naming(user).filter(client=OuterRef("pk"))),
+        ),
+        pk=client_id,
+    )
+
+
 def client_search(user: User, query: str, *, limit: int = 50) -> list[Client]:
     """Clients in the user's reach whose names (typos forgiven) or case reference match every word of the
     query, best first. At most CANDIDATES are considered, found by the database with the access policy inside

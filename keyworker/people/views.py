@@ -21,21 +21,22 @@ from keyworker.diary.selectors import appointment_list_for
 from keyworker.people import search as name_search
 from keyworker.people import services
 from keyworker.people.forms import ClientAboutForm
-from keyworker.people.selectors import client_get_for, client_search
+from keyworker.people.selectors import client_get_for, client_page_get_for, client_search
 from keyworker.safeguarding.selectors import break_glass_grant_for, restriction_messages_for
-from keyworker.safeguarding.selectors.concerns import concern_flag_for
 from keyworker.safeguarding.selectors.risk import risk_and_safety_for
 
 
 @casework_view
 def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    client = client_get_for(user, client_id)
+    client = client_page_get_for(user, client_id)
     try:
         page_number = int(request.GET.get("page", "1"))
     except ValueError:
         page_number = 1
-    entries, timeline_page = timeline_for(client, user, page=page_number)
+    full_page = not request.htmx  # type: ignore[attr-defined]
+    cases = list(cases_of_client(client, user)) if full_page else None
+    entries, timeline_page = timeline_for(client, user, page=page_number, cases=cases, size=client.timeline_size)  # type: ignore[attr-defined]
     grant = break_glass_grant_for(user, client)
     client_viewed(
         actor=user,
@@ -51,10 +52,9 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
         "form": ContactForm(),
         "section": "caseload",
     }
-    if not request.htmx:  # type: ignore[attr-defined]
+    if cases is not None:
         from django.utils import timezone
 
-        cases = list(cases_of_client(client, user))
         context.update(
             cases=cases,
             current_case=next((c for c in cases if c.status != "closed"), None),
@@ -65,8 +65,8 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
                 .order_by("starts_at")[:5]
             ),
             break_glass=grant,
-            restriction_messages=restriction_messages_for(user, client),
-            concern_flag=concern_flag_for(user, client),
+            restriction_messages=restriction_messages_for(user, client) if client.restriction_names_you else [],  # type: ignore[attr-defined]
+            concern_flag=client.concern_flag,  # type: ignore[attr-defined]  # annotated by client_page_get_for
             can_set_access_rules=policy.can_set_access_rules(user, client),
             risk_and_safety=risk_and_safety_for(user, client),
             audit_trail=(

@@ -36,21 +36,21 @@ def access_rule_get_for(user: User, rule_id: uuid.UUID | str) -> AccessRule:
     return rule
 
 
+def restrictions_naming(user: User) -> QuerySet[AccessRule]:
+    """Restrictions in force that name the user (only they, and others named, can open those records)."""
+    now = timezone.now()
+    return AccessRule.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+        kind=AccessRuleKind.RESTRICTION,
+        starts_at__lte=now,
+        lifted_at__isnull=True,
+        staff=user.pk,
+    )
+
+
 def restriction_messages_for(user: User, client: Client) -> list[str]:
     """The messages of restrictions in force that name the user (only they can open the record)."""
-    now = timezone.now()
-    return [
-        rule.message
-        for rule in AccessRule.objects.filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
-            client=client,
-            kind=AccessRuleKind.RESTRICTION,
-            starts_at__lte=now,
-            lifted_at__isnull=True,
-            staff=user.pk,
-        )
-        if rule.message
-    ]
+    return [rule.message for rule in restrictions_naming(user).filter(client=client) if rule.message]
 
 
 def break_glass_grant_for(user: User, client: Client) -> BreakGlassGrant | None:

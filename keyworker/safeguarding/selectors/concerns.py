@@ -21,6 +21,7 @@ __all__ = [
     "concern_queue_for",
     "concerns_about_client_for",
     "concerns_raised_by",
+    "open_concerns_about_others",
 ]
 
 OPEN_STATUSES = (ConcernStatus.OPEN, ConcernStatus.WITH_LEAD)
@@ -69,11 +70,10 @@ def concern_flag_for(user: User, client: Client) -> bool:
     """Whether a concern about someone else, not yet closed, arose in this client's casework: shown as
     "a safeguarding concern exists — see the safeguarding lead" to anyone who can see the client, revealing
     nothing else. False for anyone who cannot see the client."""
-    return (
-        Concern.objects.filter(
-            client__in=policy.clients_visible_to(user).filter(pk=client.pk),
-            status__in=OPEN_STATUSES,
-        )
-        .exclude(about=ConcernAbout.CLIENT)
-        .exists()
-    )
+    return open_concerns_about_others().filter(client__in=policy.clients_visible_to(user).filter(pk=client.pk)).exists()
+
+
+def open_concerns_about_others() -> QuerySet[Concern]:
+    """Concerns about someone other than the client, not yet closed: what raises the client page's flag. The
+    caller applies the policy (concern_flag_for, or an annotation on a client fetched through it)."""
+    return Concern.objects.filter(status__in=OPEN_STATUSES).exclude(about=ConcernAbout.CLIENT)
