@@ -40,7 +40,7 @@ CROWN_IMAGES := govuk-crest.svg govuk-logotype-crown.png govuk-icon-*.png govuk-
                 govuk-opengraph-image.png favicon.ico favicon.svg moj-logotype-crest-* \
                 moj-apple-touch-icon-* moj-opengraph-image-*
 
-.PHONY: help install assets run test lint check pytest e2e lock clean distclean
+.PHONY: help install assets run bench test lint check pytest e2e lock clean distclean
 
 help: ## List the targets
 	@echo "Keyworker make targets:"
@@ -121,6 +121,12 @@ run: install ## Install, migrate, load the demo and serve on http://127.0.0.1:80
 	  KEYWORKER_SECURE_COOKIES=$${KEYWORKER_SECURE_COOKIES:-0} \
 	  $(BIN)/gunicorn keyworker.wsgi:application -b $(HOST):$(PORT) -w $(WORKERS) \
 	    --no-control-socket --access-logfile -
+
+# The benchmark (issue 9, docs/decisions/0031): needs a database filled by `keyworker synth --scale charity`
+# first (KEYWORKER_DATA_DIR or DATABASE_URL as for that). It writes to it (sign-ins, one contact per request
+# timed): point it at a copy. Starts its own gunicorn on a free loopback port; bench/README.md has the details.
+bench: install ## Time the key pages on gunicorn at charity scale; writes bench/results/latest.json
+	$(KW) bench --scale charity
 
 # --- Checks -----------------------------------------------------------------------------------------
 

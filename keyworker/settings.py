@@ -15,6 +15,9 @@ KEYWORKER_PRODUCTION     "1" behind TLS in production: secure __Host- cookies, H
 KEYWORKER_SECURE_COOKIES "1" for secure (https-only) cookies without the rest of KEYWORKER_PRODUCTION
 KEYWORKER_TLS_PROXY      "1" when a proxy terminates TLS and sets X-Forwarded-Proto (trusted for "is https?")
 KEYWORKER_REQUIRE_MFA    "0" switches off the MFA-required check (tests only; default on)
+KEYWORKER_BENCH          "1" for `keyworker bench` only: Server-Timing headers, the /bench/floor view (decisions/0031)
+KEYWORKER_REPLICA_URL    postgres://... of a streaming replica: reports and search read from it (decisions/0032)
+KEYWORKER_REPLICA_STICKY_SECONDS  how long a user's reads stay on the primary after they write (default 15)
 """
 
 from __future__ import annotations
@@ -162,6 +165,24 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# A streaming replica for reports and search (docs/decisions/0032-read-replica.md). Without it the router
+# sends everything to "default" and its middleware is not installed.
+if os.environ.get("KEYWORKER_REPLICA_URL"):
+    DATABASES["replica"] = dict(
+        dj_database_url.parse(os.environ["KEYWORKER_REPLICA_URL"], conn_max_age=60, conn_health_checks=True)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("keyworker.core.middleware.SessionSecurityMiddleware"),
+        "keyworker.core.db_router.ReplicaMiddleware",
+    )
+DATABASE_ROUTERS = ["keyworker.core.db_router.ReplicaRouter"]
+# `keyworker bench` (docs/decisions/0031): Server-Timing on every response, first so it times every middleware,
+# and the /bench/floor view. Never on in production.
+KEYWORKER_BENCH = _env_bool("KEYWORKER_BENCH") and not PRODUCTION
+if KEYWORKER_BENCH:
+    MIDDLEWARE.insert(0, "keyworker.bench.middleware.ServerTimingMiddleware")
+KEYWORKER_REPLICA_STICKY_SECONDS = int(os.environ.get("KEYWORKER_REPLICA_STICKY_SECONDS", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from keyworker.api.api import api
+from keyworker.bench.views import bench_patterns
 from keyworker.core.views import healthz, notifications
 
 # The admin signs in through the same allauth page as everyone else (its rate limits, later its MFA),
@@ -29,3 +30,5 @@ urlpatterns = [
     path("", include("keyworker.casework.urls")),
     path("", include("keyworker.people.urls")),
 ]
+# /bench/floor only when KEYWORKER_BENCH=1 (docs/decisions/0031).
+urlpatterns += bench_patterns()
