@@ -142,9 +142,8 @@ def timeline_for(
 
 def task_list_for(user: User, *, client: Client | None = None, include_done: bool = False) -> QuerySet[Task]:
     """Tasks on clients in the user's reach, plus their own tasks that name no client."""
-    from django.db.models import Q
 
-    tasks = Task.objects.filter(Q(client__in=policy.clients_visible_to(user)) | policy.own_records_scope(user, "owner"))
+    tasks = Task.objects.filter(policy.about_reach_or_own(Task, user, "owner"))
     if client is not None:
         tasks = tasks.filter(client=client)
     if not include_done:

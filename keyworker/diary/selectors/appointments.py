@@ -49,9 +49,9 @@ CURRENT_CASE = [CaseStatus.OPEN, CaseStatus.ON_HOLD]
 
 def appointment_list_for(user: User) -> QuerySet[Appointment]:
     """Appointments about clients in the user's reach, and the user's own appointments with no client."""
-    return Appointment.objects.filter(
-        Q(client__in=policy.clients_visible_to(user)) | policy.own_records_scope(user, "staff")
-    ).select_related("client", "staff", "establishment")
+    return Appointment.objects.filter(policy.about_reach_or_own(Appointment, user, "staff")).select_related(
+        "client", "staff", "establishment"
+    )
 
 
 def appointment_get_for(user: User, appointment_id: uuid.UUID | str) -> Appointment:
