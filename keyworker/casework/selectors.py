@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from keyworker.accounts.models import User
@@ -140,10 +140,12 @@ def timeline_for(
     return entries, paged
 
 
-def task_list_for(user: User, *, client: Client | None = None, include_done: bool = False) -> QuerySet[Task]:
-    """Tasks on clients in the user's reach, plus their own tasks that name no client."""
-
-    tasks = Task.objects.filter(policy.about_reach_or_own(Task, user, "owner"))
+def task_list_for(
+    user: User, *, client: Client | None = None, include_done: bool = False, narrow: Q | None = None
+) -> QuerySet[Task]:
+    """Tasks on clients in the user's reach, plus their own tasks that name no client (`narrow`, e.g. one
+    person's tasks due this week, is applied where the database can use it best)."""
+    tasks = Task.objects.filter(policy.about_reach_or_own(Task, user, "owner", narrow))
     if client is not None:
         tasks = tasks.filter(client=client)
     if not include_done:

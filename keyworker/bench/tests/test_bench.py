@@ -140,7 +140,7 @@ def test_floor_is_not_there_unless_enabled(settings: Any) -> None:
     assert Client().get("/bench/floor").status_code == 200
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_small_bench_run_times_every_key_request(settings: Any, tmp_path: Any) -> None:
     """The runner end to end against a live server with tiny synthetic data (no gunicorn here: the live
     server runs in this process, on the test database). Figures are not asserted, only that each is there."""

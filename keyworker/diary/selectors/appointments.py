@@ -47,9 +47,10 @@ __all__ = [
 CURRENT_CASE = [CaseStatus.OPEN, CaseStatus.ON_HOLD]
 
 
-def appointment_list_for(user: User) -> QuerySet[Appointment]:
-    """Appointments about clients in the user's reach, and the user's own appointments with no client."""
-    return Appointment.objects.filter(policy.about_reach_or_own(Appointment, user, "staff")).select_related(
+def appointment_list_for(user: User, *, narrow: Q | None = None) -> QuerySet[Appointment]:
+    """Appointments about clients in the user's reach, and the user's own appointments with no client
+    (`narrow`, e.g. a date range, is applied where the database can use it best)."""
+    return Appointment.objects.filter(policy.about_reach_or_own(Appointment, user, "staff", narrow)).select_related(
         "client", "staff", "establishment"
     )
 
@@ -67,12 +68,12 @@ def appointments_between_for(
     user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet[Appointment]:
     """Appointments in reach starting on `start` to `end` (London dates, both included), soonest first."""
-    found = appointment_list_for(user)
+    within = Q()
     if start is not None:
-        found = found.filter(starts_at__gte=_midnight(start))
+        within &= Q(starts_at__gte=_midnight(start))
     if end is not None:
-        found = found.filter(starts_at__lt=_midnight(end + dt.timedelta(days=1)))
-    return found.order_by("starts_at", "id")
+        within &= Q(starts_at__lt=_midnight(end + dt.timedelta(days=1)))
+    return appointment_list_for(user, narrow=within).order_by("starts_at", "id")
 
 
 def group_of(user: User, appointment: Appointment) -> list[Appointment]:
@@ -267,8 +268,7 @@ def my_week_for(user: User, day: dt.date | None = None) -> Week:
 
     own_clients = _keyworker_of([user])
     appointments = (
-        appointment_list_for(user)
-        .filter(starts_at__gte=start, starts_at__lt=end)
+        appointment_list_for(user, narrow=Q(starts_at__gte=start, starts_at__lt=end))
         .filter(Q(staff=user) | (Q(kind__in=KEY_DATE_KINDS) & own_clients))
         .distinct()
         .order_by("starts_at")
@@ -284,7 +284,7 @@ def my_week_for(user: User, day: dt.date | None = None) -> Week:
     if monday <= today:
         due |= Q(due_on__lt=monday)
     overdue: list[Task] = []
-    for task in task_list_for(user).filter(due, owner=user):
+    for task in task_list_for(user, narrow=due & Q(owner=user)):
         if task.due_on < monday:
             overdue.append(task)
         else:
@@ -344,8 +344,8 @@ def team_week_for(user: User, day: dt.date | None = None) -> TeamWeek:
 
     appointments_by_member: dict[uuid.UUID, list[Appointment]] = defaultdict(list)
     for appointment in (
-        appointment_list_for(user)
-        .filter(staff__in=members, starts_at__gte=start, starts_at__lt=end)
+        appointment_list_for(user, narrow=Q(starts_at__gte=start, starts_at__lt=end))
+        .filter(staff__in=members)
         .order_by("starts_at")
     ):
         appointments_by_member[appointment.staff_id].append(appointment)
