@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "keyworker.core.middleware.PolicyMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout, absolute lifetime, MFA required, no-store, Clear-Site-Data (docs/decisions/0013, 0014).
     "keyworker.core.middleware.SessionSecurityMiddleware",

@@ -18,6 +18,9 @@ Rules today:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -53,7 +56,37 @@ def _case_scope(user: User) -> Q:
     return Q(pk__in=[])
 
 
+# Per HTTP request (PolicyMemoMiddleware): the policy's querysets, built once per user and cloned on each use.
+_request_memo: ContextVar[dict[tuple, QuerySet] | None] = ContextVar("kw_policy_request_memo", default=None)
+
+
+@contextmanager
+def request_memo() -> Iterator[None]:
+    """While one request is served, clients_visible_to(user) builds its queryset once and hands out clones.
+
+    A page asks it eight or ten times (each of its queries holds the policy), and building it, with its
+    access-rule subqueries, cost about 1.2 ms of Python each time. Only the building is shared: the SQL is
+    run afresh by every query, so a case or a rule written earlier in the request counts at once. The one
+    thing fixed for the request is "now" in the access rules' time windows: a rule that starts during the
+    request binds from the next one (a restriction is written by a POST that redirects anyway)."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
 def clients_visible_to(user: User) -> QuerySet[Client]:
+    memo = _request_memo.get()
+    if memo is None:
+        return _clients_visible_to(user)
+    key = ("clients_visible_to", user.pk, getattr(user, "role", None), getattr(user, "team_id", None), user.is_active)
+    if key not in memo:
+        memo[key] = _clients_visible_to(user)
+    return memo[key].all()  # a clone: the memo's own queryset is never evaluated, so never holds rows
+
+
+def _clients_visible_to(user: User) -> QuerySet[Client]:
     from keyworker.casework.models import Case
     from keyworker.people.models import Client
 
