@@ -187,3 +187,24 @@ def test_a_small_bench_run_times_every_key_request(settings: Any, tmp_path: Any)
     assert written["machine"]["cpus"] and written["database"]["vendor"] == "sqlite"
     assert {"what", "pass", "miss_by"} <= set(written["checks"][0])
     assert "My week" in table(results)
+
+
+def test_growth_compares_p95_and_query_counts_of_two_runs() -> None:
+    from keyworker.bench.stats import growth, growth_table
+
+    def run(*rows: tuple[str, float, int]) -> dict:
+        return {
+            "requests": [
+                {"key": k, "label": k, "status": "measured", "p95_ms": p95, "queries_p50": q, "queries_max": q}
+                for k, p95, q in rows
+            ]
+        }
+
+    charity = run(("floor", 3.0, 2), ("my_week", 40.0, 14), ("caseload", 30.0, 8), ("gone", 10.0, 5))
+    national = run(("floor", 30.0, 2), ("my_week", 60.0, 14), ("caseload", 46.0, 9), ("new", 1.0, 1))
+    rows = {r["key"]: r for r in growth(charity, national)}
+    assert set(rows) == {"my_week", "caseload"}  # the floor is not a page; one-sided requests are left out
+    assert (rows["my_week"]["ratio"], rows["my_week"]["pass"], rows["my_week"]["queries_constant"]) == (1.5, True, True)
+    assert (rows["caseload"]["pass"], rows["caseload"]["queries_constant"]) == (False, False)
+    text = growth_table(list(rows.values()), "charity", "national")
+    assert "MISS (1.53x)" in text and "8 -> 9" in text

@@ -48,8 +48,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="The seed `keyworker synth` used (API tokens).")
         parser.add_argument("--password", default=DEFAULT_PASSWORD)
         parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+        parser.add_argument(
+            "--compare",
+            nargs=2,
+            type=Path,
+            metavar=("SMALLER.json", "LARGER.json"),
+            help="Measure nothing: print the growth of p95 and of query counts from one run's results to another's"
+            " (e.g. charity then national, both on PostgreSQL; target: at most 1.5x).",
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
+        if o["compare"]:
+            self._compare(*o["compare"])
+            return
         if settings.PRODUCTION:
             raise CommandError("The bench cannot run when KEYWORKER_PRODUCTION=1.")
         if o["requests"] < 1 or o["concurrency"] < 1 or o["seconds"] <= 0:
@@ -83,3 +94,23 @@ class Command(BaseCommand):
         self.stdout.write(table(results))
         write(results, o["out"])
         self.stdout.write(f"Written to {o['out']}")
+
+    def _compare(self, smaller: Path, larger: Path) -> None:
+        import json
+
+        from keyworker.bench.stats import growth, growth_table
+
+        try:
+            first, second = (json.loads(p.read_text()) for p in (smaller, larger))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"Cannot read the results: {exc}") from exc
+        rows = growth(first, second)
+        if not rows:
+            raise CommandError("The two results have no key request in common.")
+        names = [f"{r['scale']} ({r['database']['vendor']})" for r in (first, second)]
+        self.stdout.write(growth_table(rows, *names))
+        failing = [r["label"] for r in rows if not r["pass"] or not r["queries_constant"]]
+        self.stdout.write(
+            f"{len(rows) - len(failing)} of {len(rows)} requests within {names[1]} <= 1.5 x {names[0]}"
+            " with the same query count" + (f"; not: {', '.join(failing)}" if failing else "")
+        )
