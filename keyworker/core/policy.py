@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -57,7 +57,7 @@ def _case_scope(user: User) -> Q:
 
 
 # Per HTTP request (PolicyMemoMiddleware): the policy's querysets, built once per user and cloned on each use.
-_request_memo: ContextVar[dict[tuple, QuerySet] | None] = ContextVar("kw_policy_request_memo", default=None)
+_request_memo: ContextVar[dict[tuple, Any] | None] = ContextVar("kw_policy_request_memo", default=None)
 
 
 @contextmanager
@@ -84,6 +84,27 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
     if key not in memo:
         memo[key] = _clients_visible_to(user)
     return memo[key].all()  # a clone: the memo's own queryset is never evaluated, so never holds rows
+
+
+def client_is_visible(user: User, client_id: uuid.UUID) -> bool:
+    """Whether the client is within the user's reach. Within a request, once a client has been read through
+    the policy (client_seen_visible) or checked here, the answer is not asked of the database again: a page
+    of several sections each checking its client asked the same question four times."""
+    memo = _request_memo.get()
+    key = ("client_visible", user.pk, client_id)
+    if memo is not None and key in memo:
+        return True
+    visible = clients_visible_to(user).filter(pk=client_id).exists()
+    if visible and memo is not None:
+        memo[key] = True
+    return visible
+
+
+def client_seen_visible(user: User, client_id: uuid.UUID) -> None:
+    """The client was just read through clients_visible_to(user) in this request (client_get_for)."""
+    memo = _request_memo.get()
+    if memo is not None:
+        memo[("client_visible", user.pk, client_id)] = True
 
 
 def _clients_visible_to(user: User) -> QuerySet[Client]:
@@ -159,9 +180,7 @@ def can_break_glass(user: User) -> bool:
 
 def can_set_access_rules(user: User, client: Client) -> bool:
     """Restrictions and exclusions are set by a manager of a team supporting the client."""
-    return (
-        _is_active_staff(user) and user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
-    )
+    return _is_active_staff(user) and user.role == Role.MANAGER and client_is_visible(user, client.pk)
 
 
 def seen_by_break_glass(user: User, client: Client | uuid.UUID) -> bool:
@@ -199,14 +218,12 @@ def can_use_casework(user: User) -> bool:
 
 def can_record_on(user: User, client: Client) -> bool:
     """Recording contacts, tasks and notes: anyone who may see the client and does casework."""
-    return can_use_casework(user) and clients_visible_to(user).filter(pk=client.pk).exists()
+    return can_use_casework(user) and client_is_visible(user, client.pk)
 
 
 def can_see_who_viewed(user: User, client: Client) -> bool:
     """'Who viewed this record' is a manager's oversight tool."""
-    return (
-        _is_active_staff(user) and user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
-    )
+    return _is_active_staff(user) and user.role == Role.MANAGER and client_is_visible(user, client.pk)
 
 
 def own_records_scope(user: User, owner_field: str) -> Q:
@@ -288,7 +305,7 @@ def can_manage_funding(user: User) -> bool:
 def can_fund_case(user: User, case: Case) -> bool:
     """Allocating a case to a stream, asking for unfunded work or adding to the waiting list: whoever may
     manage the case (its team, or its keyworker) and can see its client."""
-    return can_manage_case(user, case) and clients_visible_to(user).filter(pk=case.client_id).exists()
+    return can_manage_case(user, case) and client_is_visible(user, case.client_id)
 
 
 def can_approve_unfunded(user: User, case: Case) -> bool:
@@ -299,7 +316,7 @@ def can_approve_unfunded(user: User, case: Case) -> bool:
         and user.role == Role.MANAGER
         and user.team_id is not None
         and case.team_id == user.team_id
-        and clients_visible_to(user).filter(pk=case.client_id).exists()
+        and client_is_visible(user, case.client_id)
     )
 
 
@@ -619,9 +636,7 @@ def can_record_mentoring_session(user: User, mentoring: object) -> bool:
 def can_link_mentor_account(user: User, client: Client) -> bool:
     """Linking a client's path to mentoring to the staff account they will mentor from (they become staff with
     the peer mentor role) is a manager's decision, for a client in the manager's reach."""
-    return (
-        _is_active_staff(user) and user.role == Role.MANAGER and clients_visible_to(user).filter(pk=client.pk).exists()
-    )
+    return _is_active_staff(user) and user.role == Role.MANAGER and client_is_visible(user, client.pk)
 
 
 def can_mentor(mentor: User, mentee: Client) -> bool:

@@ -62,20 +62,56 @@ def releases_upcoming_for(
         episodes = episodes.filter(
             client__cases__keyworker=keyworker, client__cases__status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]
         )
+    return [_upcoming(episode, today) for episode in _with_open_needs(episodes)]
+
+
+def _with_open_needs(episodes: QuerySet[CustodyEpisode]) -> QuerySet[CustodyEpisode]:
     open_needs = ReleaseNeed.objects.exclude(status__in=SETTLED_NEED_STATUSES).order_by("due_on", "title")
-    episodes = (
+    return (
         episodes.distinct()  # a client with two open cases joins twice
         .prefetch_related(Prefetch("needs", queryset=open_needs, to_attr="open_needs"))
         .order_by("release_on", "client__last_name")
     )
-    return [
-        UpcomingRelease(
-            episode=episode,
-            days_to_go=(episode.release_on - today).days if episode.release_on else 0,
-            open_needs=list(episode.open_needs),
+
+
+def _upcoming(episode: CustodyEpisode, today: dt.date) -> UpcomingRelease:
+    days_to_go = (episode.release_on - today).days if episode.release_on else 0
+    needs = episode.open_needs  # type: ignore[attr-defined]  # prefetched by _with_open_needs
+    return UpcomingRelease(episode=episode, days_to_go=days_to_go, open_needs=list(needs))
+
+
+def keyworker_releases_for(
+    user: User, *, monday: dt.date, sunday: dt.date, today: dt.date, weeks: int = 12
+) -> tuple[list[CustodyEpisode], list[UpcomingRelease]]:
+    """For My week, in one query (and one for the needs): the releases of the clients the user is keyworker for
+    (an open or on-hold case) that fall in the week shown (expected, or actual once it happened), and those to
+    come from today to `weeks` ahead with their open needs (what releases_upcoming_for(keyworker=user) gives)."""
+    horizon = today + dt.timedelta(weeks=weeks)
+    in_week = Q(released_on__isnull=True, release_on__gte=monday, release_on__lte=sunday) | Q(
+        released_on__gte=monday, released_on__lte=sunday
+    )
+    to_come = Q(released_on__isnull=True, release_on__gte=today, release_on__lte=horizon)
+    episodes = list(
+        _with_open_needs(
+            custody_episode_list_for(user).filter(
+                in_week | to_come,
+                client__cases__keyworker=user,
+                client__cases__status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD],
+            )
         )
-        for episode in episodes
+    )
+
+    def released_in_week(e: CustodyEpisode) -> bool:
+        day = e.released_on or e.release_on
+        return day is not None and monday <= day <= sunday
+
+    week = [e for e in episodes if released_in_week(e)]
+    coming = [
+        _upcoming(e, today)
+        for e in episodes
+        if e.released_on is None and e.release_on is not None and today <= e.release_on <= horizon
     ]
+    return week, coming
 
 
 def hearings_between_for(user: User, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Hearing]:

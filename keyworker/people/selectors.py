@@ -11,7 +11,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subque
 from keyworker.accounts.models import User
 from keyworker.casework.models import Case
 from keyworker.core import policy
-from keyworker.core.errors import one_or_not_found
+from keyworker.core.errors import NotFound, one_or_not_found
 from keyworker.people import search
 from keyworker.people.models import Client
 
@@ -22,14 +22,24 @@ def client_list_for(user: User) -> QuerySet[Client]:
 
 def client_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     """The client, or NotFound if it does not exist or is outside the user's reach."""
-    return one_or_not_found(client_list_for(user), pk=client_id)
+    client = one_or_not_found(client_list_for(user), pk=client_id)
+    policy.client_seen_visible(user, client.pk)
+    return client
+
+
+def client_check_for(user: User, client: Client) -> None:
+    """NotFound unless the client is within the user's reach: for selectors handed a client, which the caller
+    fetched through the policy already, so that each is safe alone (asked of the database once a request)."""
+    if not policy.client_is_visible(user, client.pk):
+        raise NotFound()
 
 
 def client_page_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     """client_get_for, with what the client page needs counted in the same query (the page is the busiest in
     the product and has a budget of queries): `timeline_size` (the contacts its timeline pages through),
     `concern_flag` (an open concern about someone else arose in this client's casework) and
-    `restriction_names_you` (a restriction in force names the user: the page then reads its message)."""
+    `restriction_names_you` (a restriction in force names the user: the page then reads its message); and its
+    safety plan, if it has one."""
     from django.db.models import Count
     from django.db.models.functions import Coalesce
 
@@ -38,14 +48,18 @@ def client_page_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     from keyworker.safeguarding.selectors.concerns import open_concerns_about_others
 
     contacts = Contact.objects.filter(client=OuterRef("pk")).order_by().values("client").annotate(n=Count("pk"))
-    return one_or_not_found(
-        client_list_for(user).annotate(
+    client = one_or_not_found(
+        client_list_for(user)
+        .select_related("safety_plan__updated_by")
+        .annotate(
             timeline_size=Coalesce(Subquery(contacts.values("n")), 0),
             concern_flag=Exists(open_concerns_about_others().filter(client=OuterRef("pk"))),
             restriction_names_you=Exists(restrictions_naming(user).filter(client=OuterRef("pk"))),
         ),
         pk=client_id,
     )
+    policy.client_seen_visible(user, client.pk)
+    return client
 
 
 def client_search(user: User, query: str, *, limit: int = 50) -> list[Client]:

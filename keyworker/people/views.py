@@ -68,7 +68,7 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
             restriction_messages=restriction_messages_for(user, client) if client.restriction_names_you else [],  # type: ignore[attr-defined]
             concern_flag=client.concern_flag,  # type: ignore[attr-defined]  # annotated by client_page_get_for
             can_set_access_rules=policy.can_set_access_rules(user, client),
-            risk_and_safety=risk_and_safety_for(user, client),
+            risk_and_safety=risk_and_safety_for(user, client, plan_read=True),
             audit_trail=(
                 list(client_audit_trail_for(user, client)) if policy.can_see_who_viewed(user, client) else None
             ),

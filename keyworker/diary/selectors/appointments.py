@@ -18,7 +18,13 @@ from keyworker.casework.selectors import task_list_for
 from keyworker.core import policy
 from keyworker.core.errors import NotFound, one_or_not_found
 from keyworker.custody.models import COURT_KINDS, PRISON_KINDS, CustodyEpisode, Establishment, Hearing
-from keyworker.custody.selectors import custody_episode_list_for, establishment_list_for, hearings_between_for
+from keyworker.custody.selectors import (
+    UpcomingRelease,
+    custody_episode_list_for,
+    establishment_list_for,
+    hearings_between_for,
+    keyworker_releases_for,
+)
 from keyworker.diary.models import KEY_DATE_KINDS, Appointment
 from keyworker.people.models import Client
 from keyworker.services.models import OutboundReferral
@@ -192,6 +198,8 @@ class Week:
     sunday: dt.date
     days: list[Day]
     overdue_tasks: list[Task]
+    # releases of the user's own clients from today to 12 weeks ahead, for My week's countdown
+    releases_coming: list[UpcomingRelease] = field(default_factory=list)
 
     @property
     def previous_monday(self) -> dt.date:
@@ -274,7 +282,7 @@ def my_week_for(user: User, day: dt.date | None = None) -> Week:
         .order_by("starts_at")
     )
     hearings = hearings_between_for(user, start=start, end=end).filter(own_clients).distinct()
-    releases = _releases_between(user, monday, sunday).filter(own_clients).distinct().order_by("release_on")
+    releases, releases_coming = keyworker_releases_for(user, monday=monday, sunday=sunday, today=today)
     days = _empty_days(monday)
     _place_key_dates(days, appointments, hearings, releases)
 
@@ -295,7 +303,9 @@ def my_week_for(user: User, day: dt.date | None = None) -> Week:
     for referral in follow_ups:
         bucket = days.get(referral.follow_up_on) if referral.follow_up_on else None
         (bucket.follow_ups if bucket else days[monday].overdue_follow_ups).append(referral)
-    return Week(monday=monday, sunday=sunday, days=list(days.values()), overdue_tasks=overdue)
+    return Week(
+        monday=monday, sunday=sunday, days=list(days.values()), overdue_tasks=overdue, releases_coming=releases_coming
+    )
 
 
 @dataclass

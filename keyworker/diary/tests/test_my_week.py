@@ -334,7 +334,9 @@ def test_query_count_stays_the_same_as_the_week_fills_up(personas, django_assert
         return week
 
     fill(1)
-    with django_assert_num_queries(5) as few:
+    # appointments, hearings, releases (the week's and the countdown's, one query), their open needs, tasks,
+    # follow-ups
+    with django_assert_num_queries(6) as few:
         read()
     fill(20)
     with django_assert_num_queries(len(few)):
@@ -356,3 +358,28 @@ def test_appointments_booked_together_are_one_row(personas):
     assert [a.client for a in visit.appointments] == [client_a, client_b, client_c]
     assert (visit.starts_at, visit.ends_at) == (at(WEDNESDAY, 9), at(WEDNESDAY, 12))
     assert office.notes == "lunch-office"
+
+
+def test_the_countdown_on_my_week_is_the_release_board_of_my_own_clients(personas):
+    """My week reads its week's releases and its 12-week countdown in one query; the countdown must be exactly
+    what releases_upcoming_for(keyworker=you) gives, and the week's releases exactly those in the week."""
+    from keyworker.custody.selectors import releases_upcoming_for
+
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    mine = [personas.client_of(personas.you) for _ in range(5)]
+    released_this_week = CustodyEpisodeFactory(
+        client=mine[0], release_on=monday, released_on=monday, received_on=monday - dt.timedelta(days=90)
+    )
+    soon = CustodyEpisodeFactory(client=mine[1], release_on=today + dt.timedelta(days=20))
+    later = CustodyEpisodeFactory(client=mine[2], release_on=today + dt.timedelta(weeks=13))  # past the horizon
+    today_release = CustodyEpisodeFactory(client=mine[3], release_on=today)
+    CustodyEpisodeFactory(client=personas.client_of(personas.teammate), release_on=today + dt.timedelta(days=3))
+
+    week = my_week_for(personas.you)
+    board = releases_upcoming_for(personas.you, today=today, keyworker=personas.you)
+    assert [r.episode for r in week.releases_coming] == [r.episode for r in board]
+    assert [r.days_to_go for r in week.releases_coming] == [r.days_to_go for r in board]
+    assert {r.episode for r in board} == {soon, today_release}
+    in_week = {e for d in week.days for e in d.releases}
+    assert released_this_week in in_week and today_release in in_week and later not in in_week

@@ -20,7 +20,6 @@ from keyworker.core.forms import show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.custody.models import CustodyEpisode, Hearing
-from keyworker.custody.selectors import releases_upcoming_for
 from keyworker.diary import selectors
 from keyworker.diary.forms import (
     AppointmentForm,
@@ -72,7 +71,7 @@ def my_week(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     week = selectors.my_week_for(user, _week_day(request))
     can_book = policy.can_use_casework(user)
-    releases = releases_upcoming_for(user, today=today, keyworker=user) if can_book else []
+    releases = week.releases_coming if can_book else []
     risk_due = risk_reviews_due_for(user, today=today) if can_book else []
     readings_due = readings_due_for(user, today=today) if can_book else []
     records: list[Any] = [*week.overdue_tasks, *risk_due]

@@ -35,6 +35,7 @@ from keyworker.outcomes.rules.letters import (
     letter_facts,
 )
 from keyworker.people.models import Client
+from keyworker.people.selectors import client_check_for as _check_client
 from keyworker.services.models import Enrolment, EnrolmentStatus
 
 __all__ = [
@@ -46,12 +47,6 @@ __all__ = [
     "letters_for",
     "next_hearing_for",
 ]
-
-
-def _check_client(user: User, client: Client) -> None:
-    # The caller fetched the client through the policy already; checked again so a selector is safe alone.
-    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
-        raise NotFound()
 
 
 def letters_for(user: User, client: Client) -> QuerySet[Letter]:

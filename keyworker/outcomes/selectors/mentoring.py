@@ -24,6 +24,7 @@ from keyworker.outcomes.rules.mentoring import (
     supervision_due,
 )
 from keyworker.people.models import Client
+from keyworker.people.selectors import client_check_for as _check_client
 
 __all__ = [
     "ClientMentoring",
@@ -41,12 +42,6 @@ __all__ = [
     "recent_sessions_of",
     "supervisor_choices_for",
 ]
-
-
-def _check_client(user: User, client: Client) -> None:
-    # The caller fetched the client through the policy already; checked again so a selector is safe alone.
-    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
-        raise NotFound()
 
 
 @dataclass(frozen=True)

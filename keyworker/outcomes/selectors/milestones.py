@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from keyworker.accounts.models import User
 from keyworker.core import policy
-from keyworker.core.errors import NotFound, one_or_not_found
+from keyworker.core.errors import one_or_not_found
 from keyworker.outcomes.models import Milestone, MilestoneKind, ProvenOffence, Spell
 from keyworker.outcomes.rules import milestones as rules
 from keyworker.outcomes.services.milestones import case_started_on
 from keyworker.people.models import Client
+from keyworker.people.selectors import client_check_for as _check_client
 
 __all__ = [
     "ReoffendingMeasure",
@@ -28,12 +29,6 @@ __all__ = [
     "spell_get_for",
     "spells_for",
 ]
-
-
-def _check_client(user: User, client: Client) -> None:
-    # The caller fetched the client through the policy already; checked again so a selector is safe alone.
-    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
-        raise NotFound()
 
 
 def milestones_for(user: User, client: Client) -> QuerySet[Milestone]:

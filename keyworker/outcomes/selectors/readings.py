@@ -26,6 +26,7 @@ from keyworker.outcomes.rules.readings import (
     views_of,
 )
 from keyworker.people.models import Client
+from keyworker.people.selectors import client_check_for as _check_client
 
 __all__ = [
     "CohortDistance",
@@ -75,12 +76,6 @@ def scale_get_for(user: User, scale_id: object) -> OutcomeScale:
     if not policy.can_manage_outcome_scales(user):
         raise NotFound()
     return one_or_not_found(_with_ladders(OutcomeScale.objects.all()), pk=scale_id)
-
-
-def _check_client(user: User, client: Client) -> None:
-    # The caller fetched the client through the policy already; checked again so a selector is safe alone.
-    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
-        raise NotFound()
 
 
 def readings_for(user: User, client: Client, *, scale: OutcomeScale | None = None) -> list[OutcomeReading]:

@@ -11,7 +11,7 @@ from keyworker.accounts.models import User
 from keyworker.core import policy
 from keyworker.core.errors import NotFound, one_or_not_found
 from keyworker.people.models import Client
-from keyworker.people.selectors import client_search_for
+from keyworker.people.selectors import client_check_for, client_search_for
 from keyworker.safeguarding.models import (
     AccessRule,
     AccessRuleKind,
@@ -100,8 +100,7 @@ def area_concern_get_for(user: User, concern_id: uuid.UUID | str) -> AreaConcern
 
 def unsafe_areas_for(user: User, client: Client) -> QuerySet[UnsafeArea]:
     """The client's unsafe areas, current and ended, for someone who can see the client."""
-    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
-        raise NotFound()
+    client_check_for(user, client)
     return UnsafeArea.objects.filter(client=client).order_by("kind", "area", "-created_at")
 
 
@@ -114,8 +113,7 @@ def unsafe_area_get_for(user: User, area_id: uuid.UUID | str) -> UnsafeArea:
 def keep_apart_pairs_for(user: User, client: Client) -> QuerySet[KeepApart]:
     """The client's keep-apart pairs that the user may see: those with someone the user cannot see are not
     listed at all (they still make booking warnings, which name nobody)."""
-    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
-        raise NotFound()
+    client_check_for(user, client)
     return (
         policy.keep_apart_visible_to(user)
         .filter(Q(client_a=client) | Q(client_b=client))

@@ -12,8 +12,8 @@ from django.utils import timezone
 from keyworker.accounts.models import User
 from keyworker.casework.models import CaseStatus
 from keyworker.core import policy
-from keyworker.core.errors import NotFound
 from keyworker.people.models import Client
+from keyworker.people.selectors import client_check_for as _check_client
 from keyworker.safeguarding.models import RiskReview, SafetyPlan, UnsafeArea
 
 __all__ = [
@@ -25,12 +25,6 @@ __all__ = [
     "risk_reviews_for",
     "safety_plan_for",
 ]
-
-
-def _check_client(user: User, client: Client) -> None:
-    # The caller fetched the client through the policy already; checked again so a selector is safe alone.
-    if not policy.clients_visible_to(user).filter(pk=client.pk).exists():
-        raise NotFound()
 
 
 def safety_plan_for(user: User, client: Client) -> SafetyPlan | None:
@@ -88,13 +82,25 @@ class RiskAndSafety:
     latest: RiskReview | None
 
 
-def risk_and_safety_for(user: User, client: Client) -> RiskAndSafety:
-    """For the client page: its safety plan (with the current unsafe areas) and latest risk review."""
+def risk_and_safety_for(user: User, client: Client, *, plan_read: bool = False) -> RiskAndSafety:
+    """For the client page: its safety plan (with the current unsafe areas) and latest risk review.
+    `plan_read`: the client was fetched through the policy with its safety plan (client_page_get_for)."""
     # The policy inside each read rather than a check of its own (one query fewer on the busiest page): for a
     # client out of reach all three come back empty, which reveals nothing.
     reach = policy.clients_visible_to(user).filter(pk=client.pk)
     return RiskAndSafety(
-        plan=SafetyPlan.objects.filter(client__in=reach).select_related("updated_by").first(),
+        plan=(
+            _plan_of(client)
+            if plan_read
+            else SafetyPlan.objects.filter(client__in=reach).select_related("updated_by").first()
+        ),
         unsafe_areas=list(UnsafeArea.objects.filter(client__in=reach, ended_on__isnull=True).order_by("kind", "area")),
         latest=RiskReview.objects.filter(client__in=reach).order_by("-reviewed_on", "-created_at").first(),
     )
+
+
+def _plan_of(client: Client) -> SafetyPlan | None:
+    try:
+        return client.safety_plan
+    except SafetyPlan.DoesNotExist:
+        return None
