@@ -15,7 +15,7 @@ from django.utils import timezone
 from keyworker.accounts.models import User
 from keyworker.casework.models import Case, CaseStatus, Contact, ContactAmendment, Task
 from keyworker.core import policy
-from keyworker.core.errors import one_or_not_found
+from keyworker.core.errors import id_or_not_found, one_or_not_found
 from keyworker.people.models import Client
 
 if TYPE_CHECKING:
@@ -145,13 +145,15 @@ def task_list_for(
 ) -> QuerySet[Task]:
     """Tasks on clients in the user's reach, plus their own tasks that name no client (`narrow`, e.g. one
     person's tasks due this week, is applied where the database can use it best)."""
-    tasks = Task.objects.filter(policy.about_reach_or_own(Task, user, "owner", narrow))
+    narrow = narrow or Q()
     if client is not None:
-        tasks = tasks.filter(client=client)
+        narrow &= Q(client=client)
     if not include_done:
-        tasks = tasks.filter(completed_at__isnull=True)
+        narrow &= Q(completed_at__isnull=True)
+    tasks = Task.objects.filter(policy.about_reach_or_own(Task, user, "owner", narrow))
     return tasks.select_related("client", "owner").order_by("due_on", "created_at")
 
 
 def task_get_for(user: User, task_id: uuid.UUID | str) -> Task:
-    return one_or_not_found(task_list_for(user, include_done=True), pk=task_id)
+    task_id = id_or_not_found(task_id)
+    return one_or_not_found(task_list_for(user, include_done=True, narrow=Q(pk=task_id)), pk=task_id)

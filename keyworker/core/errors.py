@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -53,6 +54,15 @@ def one_or_not_found(queryset: QuerySet[M], **lookup: Any) -> M:
     try:
         return queryset.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound() from exc
+
+
+def id_or_not_found(value: Any) -> uuid.UUID:
+    """A record id from a URL or a request body as a UUID, else NotFound (for a lookup built before the query
+    runs, where one_or_not_found could not catch a malformed id)."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError) as exc:
         raise NotFound() from exc
 
 

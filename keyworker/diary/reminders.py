@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,7 +200,7 @@ def _overdue_task_reminders(today: dt.date, already: set[tuple[str, uuid.UUID, u
         # Through the owner's own reach: a task about a client since hidden from them is not mentioned.
         tasks = [
             task
-            for task in task_list_for(owner).filter(owner_id=owner.pk, due_on__lt=today).select_related("case")
+            for task in task_list_for(owner, narrow=Q(owner_id=owner.pk, due_on__lt=today)).select_related("case")
             if (ReminderKind.TASK_OVERDUE, task.pk, owner.pk) not in already
         ]
         if not tasks:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -60,9 +61,9 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
             current_case=next((c for c in cases if c.status != "closed"), None),
             tasks=list(task_list_for(user, client=client)),
             upcoming=list(
-                appointment_list_for(user)
-                .filter(client=client, starts_at__gte=timezone.now())
-                .order_by("starts_at")[:5]
+                appointment_list_for(user, narrow=Q(client=client, starts_at__gte=timezone.now())).order_by(
+                    "starts_at"
+                )[:5]
             ),
             break_glass=grant,
             restriction_messages=restriction_messages_for(user, client) if client.restriction_names_you else [],  # type: ignore[attr-defined]

@@ -103,12 +103,16 @@ def test_clients_visible_to_a_caseworker_finds_their_cases_by_index(personas, bu
     assert any(t == "people_client" for t, _, _ in used), used
 
 
-def test_my_weeks_appointments_use_the_staff_and_start_index(personas, busy):
+def test_a_weeks_appointments_use_the_client_and_start_index_and_the_staff_index(personas, busy):
+    """Appointments in reach are the union of those about clients in reach and the user's own with no client
+    (policy.about_reach_or_own), the week inside both halves: the first by (client_id, starts_at), the
+    second by an index led by staff_id."""
     monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
     queryset = appointments_between_for(personas.you, start=monday, end=monday + dt.timedelta(days=6)).filter(
         staff=personas.you
     )
-    assert_index_on(queryset, "diary_appointment", "staff_id", "starts_at")
+    assert_index_on(queryset, "diary_appointment", "client_id", "starts_at")
+    assert_index_on(queryset, "diary_appointment", "staff_id")
 
 
 def test_a_clients_timeline_page_uses_the_client_and_time_index(personas, busy):

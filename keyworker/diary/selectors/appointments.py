@@ -16,7 +16,7 @@ from keyworker.casework.models import CaseStatus, Task
 from keyworker.casework.rules import week_bounds
 from keyworker.casework.selectors import task_list_for
 from keyworker.core import policy
-from keyworker.core.errors import NotFound, one_or_not_found
+from keyworker.core.errors import NotFound, id_or_not_found, one_or_not_found
 from keyworker.custody.models import COURT_KINDS, PRISON_KINDS, CustodyEpisode, Establishment, Hearing
 from keyworker.custody.selectors import (
     UpcomingRelease,
@@ -62,8 +62,9 @@ def appointment_list_for(user: User, *, narrow: Q | None = None) -> QuerySet[App
 
 
 def appointment_get_for(user: User, appointment_id: uuid.UUID | str) -> Appointment:
+    appointment_id = id_or_not_found(appointment_id)
     return one_or_not_found(
-        appointment_list_for(user).select_related(
+        appointment_list_for(user, narrow=Q(pk=appointment_id)).select_related(
             "custody_episode__establishment", "hearing__court", "rescheduled_to", "outcome_contact"
         ),
         pk=appointment_id,
@@ -86,12 +87,12 @@ def group_of(user: User, appointment: Appointment) -> list[Appointment]:
     """The appointments booked together with this one that the user can see, itself included."""
     if appointment.group is None:
         return [appointment]
-    return list(appointment_list_for(user).filter(group=appointment.group).order_by("starts_at"))
+    return list(appointment_list_for(user, narrow=Q(group=appointment.group)).order_by("starts_at"))
 
 
 def rescheduled_from(user: User, appointment: Appointment) -> Appointment | None:
     """The appointment this one replaced, if the user can see it."""
-    return appointment_list_for(user).filter(rescheduled_to=appointment).first()
+    return appointment_list_for(user, narrow=Q(rescheduled_to=appointment)).first()
 
 
 def bookable_clients_for(user: User) -> QuerySet[Client]:

@@ -131,8 +131,7 @@ def calendar_entries_for(owner: User, *, now: dt.datetime) -> CalendarEntries:
     appointment, so it is not in the calendar twice (docs/decisions/0020)."""
     start, end = now - dt.timedelta(days=FEED_DAYS_BACK), now + dt.timedelta(days=FEED_DAYS_AHEAD)
     appointments = list(
-        appointment_list_for(owner)
-        .filter(staff_id=owner.pk, starts_at__gte=start, starts_at__lt=end)
+        appointment_list_for(owner, narrow=Q(staff_id=owner.pk, starts_at__gte=start, starts_at__lt=end))
         .exclude(status__in=NOT_HAPPENING)
         .select_related("establishment")
         .order_by("starts_at", "pk")

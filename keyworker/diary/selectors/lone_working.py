@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from keyworker.accounts.models import Role, User
 from keyworker.core import policy
-from keyworker.core.errors import NotFound, one_or_not_found
+from keyworker.core.errors import NotFound, id_or_not_found, one_or_not_found
 from keyworker.diary import rules
 from keyworker.diary.models import Appointment, LoneWorkingStatus, LoneWorkingVisit
 
@@ -81,7 +81,8 @@ def appointment_for_visit(user: User, appointment_id: uuid.UUID | str) -> Appoin
     """An appointment the user may start a visit from: one of their own, or one about a client in reach."""
     from keyworker.diary.selectors.appointments import appointment_list_for
 
-    appointment = one_or_not_found(appointment_list_for(user), pk=appointment_id)
+    appointment_id = id_or_not_found(appointment_id)
+    appointment = one_or_not_found(appointment_list_for(user, narrow=Q(pk=appointment_id)), pk=appointment_id)
     if appointment.staff_id != user.pk and appointment.client_id is None:
         raise NotFound()
     return appointment
