@@ -567,3 +567,19 @@ def signed_in(user: User) -> Any:
     http = HttpClient()
     http.force_login(user)
     return http
+
+
+# Who reaches a client of `you` (a caseworker in Team North): their team and its manager, nobody else. For
+# parametrised "who may see it" tests: (persona name, reaches).
+REACH_OF_YOUR_CLIENT = [
+    ("you", True),
+    ("teammate", True),
+    ("manager", True),
+    ("other_caseworker", False),
+    ("other_manager", False),
+    ("report_viewer", False),
+    ("safeguarding_lead", False),
+    ("on_call", False),
+    ("peer_mentor", False),
+]
+

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.casework.models import Contact, ContactAmendment
 from keyworker.casework.search import fts5_query, marked_snippet, note_search, note_search_queryset
-from keyworker.core.testing import ContactFactory, Personas, signed_in
+from keyworker.core.testing import REACH_OF_YOUR_CLIENT, ContactFactory, Personas, signed_in
 from keyworker.people.models import ThirdParty
 from keyworker.safeguarding.models import AccessRule, AccessRuleKind, BreakGlassGrant
 
@@ -73,17 +73,7 @@ def test_phrases_exclusions_and_alternatives(personas, mine, query, found):
 
 @pytest.mark.parametrize(
     ("who", "finds"),
-    [
-        ("you", True),
-        ("teammate", True),
-        ("manager", True),
-        ("other_caseworker", False),
-        ("other_manager", False),
-        ("report_viewer", False),
-        ("safeguarding_lead", False),
-        ("on_call", False),
-        ("peer_mentor", False),
-    ],
+    REACH_OF_YOUR_CLIENT,
 )
 def test_nobody_finds_a_note_outside_their_reach_nor_its_count(personas, mine, theirs, who, finds):
     user = getattr(personas, who)

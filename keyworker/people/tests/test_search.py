@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from keyworker.audit.models import AuditAction, AuditEvent
 from keyworker.casework.models import Case
-from keyworker.core.testing import CaseFactory, ClientFactory, Personas, signed_in
+from keyworker.core.testing import REACH_OF_YOUR_CLIENT, CaseFactory, ClientFactory, Personas, signed_in
 from keyworker.people.models import Client
 from keyworker.people.search import edit_distance, name_score, query_problem, query_words
 from keyworker.people.selectors import client_search, client_search_for
@@ -69,17 +69,7 @@ def test_the_case_reference_is_exact(personas, jerome, outsider):
 
 @pytest.mark.parametrize(
     ("who", "finds"),
-    [
-        ("you", True),
-        ("teammate", True),
-        ("manager", True),
-        ("other_caseworker", False),
-        ("other_manager", False),
-        ("report_viewer", False),
-        ("safeguarding_lead", False),
-        ("on_call", False),
-        ("peer_mentor", False),
-    ],
+    REACH_OF_YOUR_CLIENT,
 )
 def test_nobody_finds_a_client_outside_their_reach(personas, jerome, who, finds):
     user = getattr(personas, who)

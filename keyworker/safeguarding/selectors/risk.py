@@ -85,17 +85,11 @@ class RiskAndSafety:
 def risk_and_safety_for(user: User, client: Client, *, plan_read: bool = False) -> RiskAndSafety:
     """For the client page: its safety plan (with the current unsafe areas) and latest risk review.
     `plan_read`: the client was fetched through the policy with its safety plan (client_page_get_for)."""
-    # The policy inside each read rather than a check of its own (one query fewer on the busiest page): for a
-    # client out of reach all three come back empty, which reveals nothing.
-    reach = policy.clients_visible_to(user).filter(pk=client.pk)
+    _check_client(user, client)  # once, for all three reads (and free on a page that fetched the client)
     return RiskAndSafety(
-        plan=(
-            _plan_of(client)
-            if plan_read
-            else SafetyPlan.objects.filter(client__in=reach).select_related("updated_by").first()
-        ),
-        unsafe_areas=list(UnsafeArea.objects.filter(client__in=reach, ended_on__isnull=True).order_by("kind", "area")),
-        latest=RiskReview.objects.filter(client__in=reach).order_by("-reviewed_on", "-created_at").first(),
+        plan=_plan_of(client) if plan_read else safety_plan_for(user, client),
+        unsafe_areas=current_unsafe_areas(client),
+        latest=RiskReview.objects.filter(client=client).order_by("-reviewed_on", "-created_at").first(),
     )
 
 
