@@ -147,3 +147,30 @@ class ThirdParty(BaseModel):
 
     def __str__(self) -> str:
         return self.name or self.description
+
+
+class ClientImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Checked, not imported"
+    IMPORTED = "imported", "Imported"
+    DISCARDED = "discarded", "Discarded"
+
+
+class ClientImport(BaseModel):
+    """A spreadsheet of clients (CSV) uploaded to be checked and then imported all together or not at all. The
+    file's text is kept only until it is imported or discarded (then emptied), and retention removes previews
+    left behind."""
+
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=200, blank=True)
+    csv_text = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=ClientImportStatus.choices, default=ClientImportStatus.PREVIEWED)
+    row_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.row_count} rows ({self.get_status_display()})"

@@ -275,6 +275,13 @@ SUBJECT_ACCESS: dict[str, Treatment] = {
         only=_not_from_a_victims_record,
         rest=exclude(VICTIMS_RECORD_WHY),
     ),
+    # The requests themselves: when each came in, its deadline and when it was answered; the exports they built
+    # are earlier copies of this very record, so they are left out rather than nested.
+    "privacy.subjectaccessrequest": include(
+        "Your requests to see your record",
+        drop=("export_json", "export_pdf", "withheld", "error", "step", "progress"),
+        drop_why="Earlier copies of this record and the build's own bookkeeping.",
+    ),
 }
 
 # --------------------------------------------------------------------------------------------- discovery

@@ -126,6 +126,14 @@ class OutboundReferral(BaseModel):
     reason = models.TextField()
     shared = models.TextField(blank=True, help_text="What information is shared with the service.")
     basis = models.CharField(max_length=300, blank=True, help_text="The consent or lawful basis, when sent.")
+    sharing_agreement = models.ForeignKey(
+        "privacy.SharingAgreement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        help_text="The information-sharing agreement with this partner, if there is one.",
+    )
     status = models.CharField(max_length=20, choices=OutboundStatus.choices, default=OutboundStatus.DRAFT)
     sent_on = models.DateField(null=True, blank=True)
     follow_up_on = models.DateField(null=True, blank=True)
