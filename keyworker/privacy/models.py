@@ -45,7 +45,9 @@ class SharingAgreement(BaseModel):
     partner = models.CharField(max_length=200, help_text="The partner agency or agencies, as named in the agreement.")
     title = models.CharField(max_length=200)
     purpose = models.TextField(help_text="Why information is shared under it.")
-    lawful_basis = models.CharField(max_length=300, help_text="The UK GDPR article 6 (and 9 or 10) conditions relied on.")
+    lawful_basis = models.CharField(
+        max_length=300, help_text="The UK GDPR article 6 (and 9 or 10) conditions relied on."
+    )
     data_shared = models.TextField(help_text="What kinds of information may be shared.")
     starts_on = models.DateField()
     review_on = models.DateField(help_text="When the agreement is next to be reviewed.")
@@ -84,7 +86,9 @@ class SubjectAccessRequest(BaseModel):
     )  # null once the person's record has been removed under retention
     received_on = models.DateField()
     how_received = models.CharField(max_length=200, help_text="How the request came in, e.g. by letter, in person.")
-    identity_checked = models.CharField(max_length=300, blank=True, help_text="How the requester's identity was checked.")
+    identity_checked = models.CharField(
+        max_length=300, blank=True, help_text="How the requester's identity was checked."
+    )
     due_on = models.DateField()
     extended_to = models.DateField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
