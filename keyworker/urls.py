@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("keyworker.diary.urls")),
     path("", include("keyworker.casework.urls")),
     path("", include("keyworker.people.urls")),
+    path("data-protection/", include("keyworker.privacy.urls")),
 ]
 # /bench/floor only when KEYWORKER_BENCH=1 (docs/decisions/0031).
 urlpatterns += bench_patterns()
