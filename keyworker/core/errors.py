@@ -35,11 +35,22 @@ class ValidationFailed(KeyworkerError):
 
 
 class ConcurrentEdit(KeyworkerError):
-    """Someone else changed the record after it was read; the save was refused."""
+    """Someone else changed the record after it was read; the save was refused.
+
+    `current` is the record as it is saved now (read after the refusal), when the code that refused knows it:
+    pages show its values beside the editor's own and the API returns it, each with its `version`, so the editor
+    can compare and then deliberately save over it (decisions/0039)."""
 
     def __init__(self, message: str = "Someone else changed this record while you were editing it. "
-                 "Your change was not saved; reload to see theirs."):
+                 "Your change was not saved; reload to see theirs.", *, current: Model | None = None):
         super().__init__(message)
+        self.current = current
+
+    @property
+    def version(self) -> int | None:
+        """The version to send back to save over the other person's change, when the current record is known."""
+        version = getattr(self.current, "version", None)
+        return version if isinstance(version, int) else None
 
 
 class NotAllowed(KeyworkerError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from django.utils import timezone
 from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.custody import rules, services
@@ -71,8 +72,11 @@ def _chosen(user: User, value: str | None) -> Establishment | None:
         return None
 
 
-def _status(request: HttpRequest) -> int:
-    return 422 if request.method == "POST" else 200
+def _status(request: HttpRequest, *bound: forms.Form) -> int:
+    """The page shown again after a POST: 409 if a save was refused as a concurrent edit, else 422."""
+    if request.method != "POST":
+        return 200
+    return 409 if any(conflict_status(form) == 409 for form in bound) else 422
 
 
 # --- the directory ----------------------------------------------------------------------------------------------
@@ -135,7 +139,7 @@ def _establishment_form_page(request: HttpRequest, establishment: Establishment 
         request,
         "custody/directory_form.html",
         {"form": form, "establishment": establishment, "section": "directory"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -223,7 +227,7 @@ def episode_new(request: HttpRequest, client_id: str) -> HttpResponse:
         request,
         "custody/episode_form.html",
         {"client": client, "form": form, "episode": None, "section": "caseload"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -249,7 +253,7 @@ def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
         request,
         "custody/episode_form.html",
         {"client": episode.client, "form": form, "episode": episode, "section": "caseload"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -280,7 +284,7 @@ def transfer_new(request: HttpRequest, episode_id: str) -> HttpResponse:
         request,
         "custody/transfer_form.html",
         {"client": episode.client, "episode": episode, "form": form, "section": "caseload"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -307,7 +311,7 @@ def release_record(request: HttpRequest, episode_id: str) -> HttpResponse:
         request,
         "custody/release_form.html",
         {"client": episode.client, "episode": episode, "form": form, "section": "caseload"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -329,7 +333,7 @@ def need_add(request: HttpRequest, episode_id: str) -> HttpResponse:
         request,
         "custody/need_add.html",
         {"client": episode.client, "episode": episode, "form": form, "section": "caseload"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -376,7 +380,7 @@ def need_update(request: HttpRequest, need_id: str) -> HttpResponse:
             "section": "caseload",
         },
         block="need",
-        status=200 if (request.htmx or not failed) else 422,  # type: ignore[attr-defined]
+        status=200 if (request.htmx or not failed) else conflict_status(form, 422),  # type: ignore[attr-defined]
     )
 
 
@@ -401,7 +405,7 @@ def charge_new(request: HttpRequest, client_id: str) -> HttpResponse:
         request,
         "custody/charge_form.html",
         {"client": client, "form": form, "section": "caseload"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -437,7 +441,7 @@ def hearing_new(request: HttpRequest, client_id: str) -> HttpResponse:
         request,
         "custody/hearing_form.html",
         {"client": client, "form": form, "section": "caseload"},
-        status=_status(request),
+        status=_status(request, form),
     )
 
 
@@ -506,7 +510,7 @@ def hearing_outcome(request: HttpRequest, hearing_id: str) -> HttpResponse:
             "correction": correction,
             "section": "caseload",
         },
-        status=_status(request),
+        status=_status(request, form, correction),
     )
 
 

@@ -20,9 +20,9 @@ from keyworker.audit.services import audit_event_record
 from keyworker.casework.models import Case, CaseStatus, Programme
 from keyworker.casework.services import case_open
 from keyworker.core import policy
-from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
+from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.validation import create_checked
-from keyworker.core.versioning import save_if_unchanged
+from keyworker.core.versioning import refuse_stale, save_if_unchanged
 from keyworker.intake.models import (
     AgencyKind,
     ConsentMethod,
@@ -83,7 +83,7 @@ def _locked(referral: Referral, expected_version: int | None) -> Referral:
     """The referral's row, locked for this transaction; a stale form is a concurrent edit."""
     fresh = Referral.objects.select_for_update().get(pk=referral.pk)
     if expected_version is not None and fresh.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(fresh)
     return fresh
 
 
@@ -415,7 +415,7 @@ def consent_withdraw(
     _require_recording(actor, record.client)
     fresh = ConsentRecord.objects.select_for_update().get(pk=record.pk)
     if expected_version is not None and fresh.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(fresh)
     if fresh.withdrawn_on is not None:
         raise ValidationFailed(f"This was already withdrawn on {fresh.withdrawn_on:%-d %b %Y}.")
     errors: dict[str, list[str]] = {}

@@ -84,7 +84,14 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 @casework_view
 def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    referral = referral_get_for(user, referral_id)
+    return _detail_page(request, user, referral_get_for(user, referral_id))
+
+
+def _detail_page(
+    request: HttpRequest, user: User, referral: Referral, *, status_form: ReferralStatusForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The referral's page; with a refused step's form (a concurrent edit: both versions on it) shown again."""
     _viewed(user, referral, "referral")
     return render_page(
         request,
@@ -95,13 +102,14 @@ def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
             "hours_to_first_contact": hours_to_first_contact(referral.received_at, referral.first_contact_at),
             "is_open": referral.status in OPEN_STATUSES,
             "contact_form": ContactAttemptForm(initial={"version": referral.version}),
-            "status_form": ReferralStatusForm(initial={"version": referral.version}),
+            "status_form": status_form or ReferralStatusForm(initial={"version": referral.version}),
             "now": timezone.now(),
             "section": "referrals",
             "eligibility": eligibility_for_facts(user, referral_facts(referral))
             if referral.status in OPEN_STATUSES
             else [],
         },
+        status=status,
     )
 
 
@@ -158,7 +166,10 @@ def referral_status(request: HttpRequest, referral_id: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
-    except (ValidationFailed, NotAllowed, ConcurrentEdit) as exc:
+    except ConcurrentEdit as exc:
+        show_service_errors(form, exc)  # the step and reason stay; theirs shown beside them
+        return _detail_page(request, user, referral_get_for(user, referral.pk), status_form=form, status=409)
+    except (ValidationFailed, NotAllowed) as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Referral {referral.get_status_display().lower()}.")

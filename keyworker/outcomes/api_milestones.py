@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from keyworker.accounts.models import User
 from keyworker.api.common import actor_of, record_id
+from keyworker.api.errors import conflict_shows
 from keyworker.api.schemas import READ_ERRORS, WRITE_ERRORS, InputSchema, RecordOut, StaffRef
 from keyworker.audit.services import client_viewed
 from keyworker.outcomes.models import (
@@ -249,9 +250,13 @@ def create_spell_check(request: HttpRequest, spell_id: str, payload: SpellCheckI
 def end_spell(request: HttpRequest, spell_id: str, payload: SpellEndIn) -> dict[str, object]:
     actor = actor_of(request)
     spell: Spell = spell_get_for(actor, record_id(spell_id))
-    services.spell_end(actor=actor, spell=spell, ended_on=payload.ended_on, expected_version=payload.version)
-    view = next(v for v in spells_for(actor, spell.client) if v.spell.pk == spell.pk)
-    return _spell_out(view)
+
+    def as_saved() -> dict[str, object]:
+        return _spell_out(next(v for v in spells_for(actor, spell.client) if v.spell.pk == spell.pk))
+
+    with conflict_shows(as_saved):  # a 409 shows the spell as saved now, in this answer's shape
+        services.spell_end(actor=actor, spell=spell, ended_on=payload.ended_on, expected_version=payload.version)
+    return as_saved()
 
 
 @router.get(

@@ -94,7 +94,7 @@ def client_about(request: HttpRequest, client_id: str) -> HttpResponse:
                         actor=user, client=client, expected_version=form.cleaned_data["version"], **changes
                     )
             except ConcurrentEdit as exc:
-                form.add_error(None, exc.message)
+                show_service_errors(form, exc)  # the message, and their saved details beside these
                 status = 409
             except ValidationFailed as exc:
                 show_service_errors(form, exc)

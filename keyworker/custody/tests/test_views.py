@@ -419,7 +419,7 @@ def test_directory_add_and_edit(personas: Personas):
     )
     assert changed.status_code == 302
     stale = http.post(url, {"kind": "prison", "name": "HMP New Test", "phone": "020 2", "version": 1})
-    assert stale.status_code == 422 and "Someone else changed this record" in stale.content.decode()
+    assert stale.status_code == 409 and "Someone else changed this record" in stale.content.decode()
     prison.refresh_from_db()
     assert prison.phone == "020 1" and prison.postcode == "SE1 1AA"
     assert AuditEvent.objects.filter(object_id=str(prison.pk), client_id=None).count() == 2

@@ -18,7 +18,7 @@ from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, SafetyCheckFailed, ValidationFailed
 from keyworker.core.policy import can_assign_to, can_record_on, can_use_casework
 from keyworker.core.validation import create_checked
-from keyworker.core.versioning import save_if_unchanged
+from keyworker.core.versioning import refuse_stale, save_if_unchanged
 from keyworker.custody.models import CustodyEpisode, Establishment, Hearing
 from keyworker.custody.selectors import custody_episode_list_for, establishment_list_for, hearing_list_for
 from keyworker.diary import rules
@@ -301,7 +301,7 @@ def _check_unchanged(appointment: Appointment, expected_version: int) -> None:
     """Someone changed it since the editor read it: say so before anything else (the editor's view of its
     status is out of date, so any other message would mislead)."""
     if appointment.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(appointment)
 
 
 def _save(appointment: Appointment, *, expected_version: int, changes: dict[str, object]) -> None:

@@ -16,7 +16,7 @@ from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, SafetyCheckFailed, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.custody.models import CustodyEpisode, Hearing
@@ -273,12 +273,10 @@ def appointment_status(request: HttpRequest, appointment_id: str) -> HttpRespons
         except NotAllowed as exc:
             form.add_error(None, exc.message)
         except ConcurrentEdit as exc:
-            # Show what the other person recorded, and give this person's note back to them: neither is lost.
+            # Show what the other person recorded beside this person's own status and note: neither is lost.
+            show_service_errors(form, exc)
             appointment = selectors.appointment_get_for(user, appointment_id)
-            extra = {"conflict": exc.message, "unsaved_note": form.cleaned_data["outcome_note"]}
-            form = AppointmentStatusForm(
-                initial={"version": appointment.version, "outcome_note": form.cleaned_data["outcome_note"]}
-            )
+            extra = {"stale": True}
         else:
             if not request.htmx:  # type: ignore[attr-defined]
                 messages.success(request, f"Recorded: {appointment.get_status_display().lower()}.")
@@ -286,7 +284,7 @@ def appointment_status(request: HttpRequest, appointment_id: str) -> HttpRespons
             form, extra = AppointmentStatusForm(initial={"version": appointment.version}), {"recorded": True}
     _audit_view(user, appointment, "appointment")
     # Without htmx only a refusal gets here. htmx swaps only 2xx responses, so it gets 200 with the message.
-    status = 200 if request.htmx else 409 if "conflict" in extra else 422  # type: ignore[attr-defined]
+    status = 200 if request.htmx else 409 if "stale" in extra else 422  # type: ignore[attr-defined]
     return render_page(
         request,
         "diary/appointment_detail.html",
@@ -312,9 +310,11 @@ def appointment_reschedule(request: HttpRequest, appointment_id: str) -> HttpRes
                 ends_at=form.ends_at(),
                 location=form.cleaned_data["location"],
             )
-        except ValidationFailed as exc:
+        except (ValidationFailed, ConcurrentEdit) as exc:
             show_service_errors(form, exc, field_names={"starts_at": "starts", "ends_at": "ends"})
-        except (ConcurrentEdit, NotAllowed) as exc:
+            if isinstance(exc, ConcurrentEdit):  # theirs shown from the record as saved now
+                appointment = selectors.appointment_get_for(user, appointment_id)
+        except NotAllowed as exc:
             form.add_error(None, exc.message)
         else:
             when = timezone.localtime(replacement.starts_at)
@@ -325,7 +325,7 @@ def appointment_reschedule(request: HttpRequest, appointment_id: str) -> HttpRes
         request,
         "diary/appointment_detail.html",
         _detail_context(user, appointment, reschedule_form=form),
-        status=422,
+        status=conflict_status(form, 422),
     )
 
 

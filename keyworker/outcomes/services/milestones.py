@@ -16,9 +16,9 @@ from keyworker.accounts.models import Role, User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
 from keyworker.core import policy
-from keyworker.core.errors import ConcurrentEdit, NotFound, ValidationFailed
+from keyworker.core.errors import NotFound, ValidationFailed
 from keyworker.core.validation import check_field_values, required_text
-from keyworker.core.versioning import save_if_unchanged
+from keyworker.core.versioning import refuse_stale, save_if_unchanged
 from keyworker.outcomes.models import (
     EvidenceKind,
     Milestone,
@@ -235,7 +235,7 @@ def spell_end(*, actor: User, spell: Spell, ended_on: dt.date | None, expected_v
     client = spell.client
     _may_record(actor, client)
     if spell.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(spell)
     problems: dict[str, list[str]] = {}
     problem = _date_problem(ended_on, timezone.localdate(), "it ended")
     latest = spell.checks.order_by("-checked_on").values_list("checked_on", flat=True).first()

@@ -114,13 +114,10 @@ def letter_edit(request: HttpRequest, letter_id: str) -> HttpResponse:
                     version = data["version"]
                 if action == "finalise":
                     services.letter_finalise(actor=user, letter=letter, expected_version=version)
-            except ConcurrentEdit:
+            except ConcurrentEdit as exc:
+                # Their saved letter beside this wording, which stays in the box with the saved version.
                 letter = letter_get_for(user, letter_id)
-                typed = request.POST.copy()
-                typed["version"] = str(letter.version)
-                form = LetterForm(typed)
-                form.is_valid()
-                form.add_error(None, CONFLICT)
+                show_service_errors(form, ConcurrentEdit(CONFLICT, current=exc.current or letter))
                 status = 409
             except ValidationFailed as exc:
                 # A save that went through before finalising was refused has a new version: carry it.
@@ -217,13 +214,10 @@ def letter_template_edit(request: HttpRequest, template_id: str) -> HttpResponse
                     body=data["body"],
                     is_active=data["is_active"],
                 )
-            except ConcurrentEdit:
+            except ConcurrentEdit as exc:
                 template = letter_template_get_for(user, template_id)
-                typed = request.POST.copy()
-                typed["version"] = str(template.version)
-                form = LetterTemplateForm(typed)
-                form.is_valid()
-                form.add_error(None, CONFLICT.replace("letter", "template"))
+                show_service_errors(form, ConcurrentEdit(CONFLICT.replace("letter", "template"),
+                                                         current=exc.current or template))
                 status = 409
             except ValidationFailed as exc:
                 show_service_errors(form, exc)

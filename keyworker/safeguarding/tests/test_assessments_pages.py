@@ -265,7 +265,7 @@ def test_nrm_record_and_update_on_the_page(personas: Personas):
     ok = update | {"reasonable_grounds": "positive", "reasonable_grounds_on": today.isoformat()}
     assert http.post(detail, ok).status_code == 302
     stale = http.post(detail, ok)  # the version sent is now out of date
-    assert stale.status_code == 422 and "Someone else changed" in stale.content.decode()
+    assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()
     referral.refresh_from_db()
     assert (referral.conclusive_grounds, referral.version) == ("positive", 2)
 

@@ -236,7 +236,8 @@ def test_acting_on_the_page(personas, world):
     stale = http.post(
         url, {"form": "review", "review-review_on": timezone.localdate().isoformat(), "review-version": "1"}
     )
-    assert stale.status_code == 422 and "Someone else changed this record" in stale.content.decode()
+    assert stale.status_code == 409 and "Someone else changed this record" in stale.content.decode()
+    assert 'id="conflict"' in stale.content.decode()  # what was saved, beside what this person entered
     response = http.post(url, {"form": "third_party", "tp-description": "his ex-girlfriend", "tp-version": "1"})
     assert response.status_code == 302
     hers.refresh_from_db()

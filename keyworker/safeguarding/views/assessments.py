@@ -17,7 +17,7 @@ from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, clients_viewed
 from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import staff_view
 from keyworker.safeguarding import services
@@ -249,7 +249,7 @@ def nrm_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
         request,
         "safeguarding/assessments/nrm_detail.html",
         {"referral": referral, "concern": concern, "form": form, "can_act": can_act},
-        status=_status(request),
+        status=conflict_status(form, _status(request)) if form is not None else _status(request),
     )
 
 

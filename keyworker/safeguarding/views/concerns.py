@@ -20,7 +20,7 @@ from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record, client_viewed, clients_viewed
 from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.people.selectors import client_get_for
@@ -172,7 +172,7 @@ def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
             "today": timezone.localdate(),
             "section": "safeguarding" if policy.is_safeguarding_lead(user) else "caseload",
         },
-        status=422 if failed else 200,
+        status=conflict_status(forms[which], 422) if failed else 200,
     )
 
 

@@ -172,20 +172,17 @@ def client_safety_plan(request: HttpRequest, client_id: str) -> HttpResponse:
                     moved_on=data["moved_on"],
                     next_check_in_on=data["next_check_in_on"],
                 )
-            except ConcurrentEdit:
+            except ConcurrentEdit as exc:
                 conflict = True
                 plan = safety_plan_for(user, client)
-                # Keep what they typed; carry the version they have now seen, so saving again is deliberate.
-                typed = request.POST.copy()
-                typed["version"] = str(plan.version) if plan else ""
-                form = SafetyPlanForm(typed)
-                form.is_valid()
-                form.add_error(
-                    None,
+                # Keep what they typed; carry the version they have now seen, so saving again is deliberate;
+                # theirs field by field beside it (core.forms.show_conflict).
+                message = (
                     "Someone else changed this safety plan while you were editing it, so your changes were not "
                     "saved. Their version is shown below; yours is still in the form. Check both, then save again "
-                    "to replace theirs with yours.",
+                    "to replace theirs with yours."
                 )
+                show_service_errors(form, ConcurrentEdit(message, current=exc.current or plan))
             except ValidationFailed as exc:
                 show_service_errors(form, exc)
             else:

@@ -21,7 +21,7 @@ from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, SafetyCheckFailed, ValidationFailed
 from keyworker.core.models import BaseModel
 from keyworker.core.validation import check_field_values, create_checked
-from keyworker.core.versioning import save_if_unchanged
+from keyworker.core.versioning import refuse_stale, save_if_unchanged
 from keyworker.people.models import Client
 from keyworker.services import course_rules as rules
 from keyworker.services.models import (
@@ -73,7 +73,7 @@ def _update(instance: BaseModel, *, expected_version: int, changes: dict[str, ob
     """Apply `changes` after their field checks, if nobody changed the record since it was read; the caller's
     instance is left as it was read when the save is refused."""
     if instance.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(instance)
     before = {name: getattr(instance, name) for name in changes}
     for name, value in changes.items():
         setattr(instance, name, value)
@@ -358,7 +358,7 @@ def offer_place(
     _check_client(actor, enrolment.client)
     cohort = _lock(enrolment.cohort)
     if enrolment.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(enrolment)
     problem = rules.offer_problem(capacity=cohort.capacity, holding=_holding(cohort), status=enrolment.status)
     if problem:
         raise _problem("status", problem)
@@ -380,7 +380,7 @@ def offer_place(
 def _end(actor: User, enrolment: Enrolment, expected_version: int, status: str) -> Enrolment:
     _check_client(actor, enrolment.client)
     if enrolment.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(enrolment)
     problem = rules.transition_problem(enrolment.status, status)
     if problem:
         raise _problem("status", problem)
@@ -416,7 +416,7 @@ def enrolment_complete(
     """Completed the course, with the qualification gained (the course's own, unless told otherwise)."""
     _check_client(actor, enrolment.client)
     if enrolment.version != expected_version:
-        raise ConcurrentEdit()
+        raise refuse_stale(enrolment)
     problem = rules.transition_problem(enrolment.status, EnrolmentStatus.COMPLETED)
     if problem:
         raise _problem("status", problem)
@@ -482,7 +482,7 @@ def attendance_record(
         action = AuditAction.CREATE
     else:
         if expected_version is None:
-            raise ConcurrentEdit()
+            raise refuse_stale(existing)  # recorded by someone else after this caller found none
         attendance = existing
         _update(attendance, expected_version=expected_version, changes={"status": status, "recorded_by": actor})
         action = AuditAction.UPDATE

@@ -287,4 +287,4 @@ def test_set_up_pages_and_bad_input(personas: Personas):
     stale = http.post(
         reverse("services:course_edit", args=[course.pk]), {"title": "Barbering L2", "version": "99", "is_active": "on"}
     )
-    assert stale.status_code == 422 and "Someone else changed" in stale.content.decode()
+    assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()

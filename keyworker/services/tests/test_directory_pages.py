@@ -121,5 +121,5 @@ def test_a_stale_edit_is_refused_with_a_clear_message(client, personas):
     assert client.post(reverse("services:service_edit", args=[service.pk]), form).status_code == 302
     form["phone"] = "020 0000 0002"
     response = client.post(reverse("services:service_edit", args=[service.pk]), form)
-    assert response.status_code == 422 and "Someone else changed this record" in response.content.decode()
+    assert response.status_code == 409 and "Someone else changed this record" in response.content.decode()
     assert Service.objects.get().phone == "020 0000 0001"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.core.errors import ConcurrentEdit, KeyworkerError, NotAllowed, SafetyCheckFailed, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.diary.selectors.appointments import bookable_clients_for
@@ -96,7 +96,8 @@ def _course_form_page(request: HttpRequest, course: Course | None) -> HttpRespon
             },
         )
     return render_page(
-        request, "services/course_form.html", {"form": form, "course": course, "section": "courses"}, status=status
+        request, "services/course_form.html", {"form": form, "course": course, "section": "courses"},
+        status=conflict_status(form, status),
     )
 
 
@@ -187,7 +188,7 @@ def _venue_form_page(request: HttpRequest, venue: Venue | None) -> HttpResponse:
         )
     return render_page(
         request, "services/course_venue_form.html", {"form": form, "venue": venue, "section": "courses"},
-        status=status,
+        status=conflict_status(form, status),
     )
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from keyworker.accounts.models import User
 from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view, staff_view
 from keyworker.services.models import Organisation, ReferralMethod, Service, ServiceCategory
@@ -198,7 +198,7 @@ def _organisation_form_page(request: HttpRequest, organisation: Organisation | N
         request,
         "services/organisation_form.html",
         {"form": form, "organisation": organisation, "section": "services"},
-        status=422 if request.method == "POST" else 200,
+        status=conflict_status(form, 422) if request.method == "POST" else 200,
     )
 
 
@@ -242,7 +242,7 @@ def _service_form_page(request: HttpRequest, organisation: Organisation, service
         request,
         "services/service_form.html",
         {"form": form, "organisation": organisation, "service": service, "section": "services"},
-        status=422 if request.method == "POST" else 200,
+        status=conflict_status(form, 422) if request.method == "POST" else 200,
     )
 
 
