@@ -30,7 +30,7 @@ router = Router(tags=["outcomes"])
 # ---------------------------------------------------------------------------------------------- schemas
 
 
-class StepOut(Schema):
+class ScaleStepOut(Schema):
     value: int
     label: str
     description: str
@@ -39,7 +39,7 @@ class StepOut(Schema):
 class DomainOut(Schema):
     key: str
     name: str
-    steps: list[StepOut]
+    steps: list[ScaleStepOut]
 
     @staticmethod
     def resolve_steps(obj: object) -> list[object]:

@@ -13,7 +13,15 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from keyworker.api.common import actor_of, record_id
-from keyworker.api.schemas import READ_ERRORS, WRITE_ERRORS, ClientRef, InputSchema, RecordOut, StaffRef
+from keyworker.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ClientRef,
+    InputSchema,
+    PlausibleDate,
+    RecordOut,
+    StaffRef,
+)
 from keyworker.audit.services import client_viewed, clients_viewed
 from keyworker.people.selectors import client_get_for
 from keyworker.safeguarding.models import CrisisCall, LawfulBasis, OnCallShift
@@ -34,11 +42,13 @@ class ShiftOut(Schema):
 
 
 class RotaParams(Schema):
-    start: dt.date | None = Field(None, description="The first day (London); today if not given.")
+    start: PlausibleDate | None = Field(None, description="The first day (London); today if not given.")
     days: int = Field(14, ge=1, le=MAX_ROTA_DAYS)
 
 
-class SharingDecisionOut(Schema):
+class CallSharingDecisionOut(Schema):
+    # Not "SharingDecisionOut": OpenAPI components are keyed by class name, and the concern's schema of that
+    # name (with an id) would be documented for both.
     shared: bool
     shared_with: str
     lawful_basis: str
@@ -68,7 +78,7 @@ class CrisisCallOut(RecordOut):
     actions_taken: str
     taken_by: StaffRef
     break_glass: bool = Field(description="Logged on a record the worker had opened by break-glass.")
-    sharing_decisions: list[SharingDecisionOut]
+    sharing_decisions: list[CallSharingDecisionOut]
     tasks_raised: list[RaisedTaskOut] = Field(description="The follow-up and risk-review tasks the call raised.")
 
     @staticmethod
@@ -141,7 +151,8 @@ def get_crisis_call(request: HttpRequest, call_id: str) -> CrisisCall:
     response={200: HandoverOut, **READ_ERRORS},
     summary="The morning handover: crisis calls since the last working day's close, for clients in reach",
 )
-def get_handover(request: HttpRequest, morning: dt.date | None = None) -> dict:
+def get_handover(request: HttpRequest, morning: PlausibleDate | None = None) -> dict:
+    # `morning` is bounded: centuries ago London's offset was local mean time, which no date-time can carry.
     actor = actor_of(request)
     found = handover_for(actor, morning or timezone.localdate())
     clients_viewed(actor, ((call.client_id, call) for call in found.calls), what="api:handover")

@@ -13,7 +13,15 @@ from pydantic import AwareDatetime
 
 from keyworker.accounts.models import User
 from keyworker.api.common import actor_of, record_id, reference_id
-from keyworker.api.schemas import READ_ERRORS, WRITE_ERRORS, ClientRef, InputSchema, RecordOut, StaffRef
+from keyworker.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ClientRef,
+    InputSchema,
+    QueryParams,
+    RecordOut,
+    StaffRef,
+)
 from keyworker.audit.services import client_viewed
 from keyworker.core import policy
 from keyworker.core.errors import NotFound, ValidationFailed
@@ -72,7 +80,7 @@ class ServiceRef(Schema):
     organisation: OrganisationRef
 
 
-class ServiceSearch(Schema):
+class ServiceSearch(QueryParams):
     q: str = Field("", max_length=100, description="Words in the name, the organisation or the description.")
     category: str = Field("", json_schema_extra={"enum": ["", *ServiceCategory.values]})
     area: str = Field("", max_length=60, description="A borough; national services always match.")
@@ -122,7 +130,7 @@ class VersionIn(InputSchema):
     version: int = Field(ge=1, le=MAX_VERSION, description="The referral's `version` as you read it.")
 
 
-class StatusIn(InputSchema):
+class OutboundStatusIn(InputSchema):
     status: str = Field(json_schema_extra={"enum": [s for s in OutboundStatus.values if s != OutboundStatus.SENT]})
     version: int = Field(ge=1, le=MAX_VERSION, description="The referral's `version` as you read it.")
     occurred_on: dt.date
@@ -253,7 +261,7 @@ def send_outbound_referral(request: HttpRequest, referral_id: str, payload: Vers
     response={200: OutboundReferralDetailOut, **WRITE_ERRORS},
     summary="Record what happened next (accepted, declined, first appointment, attended, completed, withdrawn)",
 )
-def update_outbound_referral(request: HttpRequest, referral_id: str, payload: StatusIn) -> OutboundReferral:
+def update_outbound_referral(request: HttpRequest, referral_id: str, payload: OutboundStatusIn) -> OutboundReferral:
     actor = actor_of(request)
     referral = _detail(actor, record_id(referral_id))
     referral_services.outbound_referral_update_status(

@@ -68,7 +68,7 @@ class CourseOut(RecordOut):
         return list(getattr(obj, "upcoming", []))
 
 
-class SessionOut(Schema):
+class CourseSessionOut(Schema):
     id: uuid.UUID
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -105,7 +105,7 @@ class CohortOut(RecordOut):
     capacity: int
     places_left: int
     venue: VenueOut
-    sessions: list[SessionOut]
+    sessions: list[CourseSessionOut]
     enrolments: list[EnrolmentOut] = Field(description="On the course (enrolled or completed): your clients only.")
     others_on_course: int = Field(description="People on the course you cannot see, counted, never named.")
     waiting_list: list[WaitingOut] = Field(description="Your clients on the waiting list, with their place.")
