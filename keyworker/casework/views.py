@@ -21,8 +21,9 @@ from keyworker.casework.selectors import (
     task_get_for,
     timeline_for,
 )
+from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
-from keyworker.core.forms import show_service_errors
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.people.selectors import client_get_for
@@ -47,7 +48,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "casework/caseload.html",
-        {"form": form, "page": page, "sort": sort, "section": "caseload"},
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "section": "caseload",
+            "can_import": policy.can_import_clients(request.user),  # type: ignore[arg-type]
+        },
         block="results",
     )
 
@@ -196,8 +203,8 @@ def case_status(request: HttpRequest, case_id: str) -> HttpResponse:
                 closure_note=form.cleaned_data["closure_note"],
             )
         except (ValidationFailed, ConcurrentEdit, NotAllowed) as exc:
-            if isinstance(exc, ValidationFailed):
-                show_service_errors(form, exc)
+            if isinstance(exc, ValidationFailed | ConcurrentEdit):
+                show_service_errors(form, exc)  # a concurrent edit: the message and both versions
             else:
                 form.add_error(None, exc.message)
         else:
@@ -208,5 +215,5 @@ def case_status(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         "casework/case_status.html",
         {"case": case, "client": case.client, "form": form},
-        status=422 if request.method == "POST" else 200,
+        status=conflict_status(form, 422) if request.method == "POST" else 200,
     )
