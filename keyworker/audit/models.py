@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     VIEW = "view", "Viewed"
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
+    DELETE = "delete", "Removed"  # under a retention policy (privacy/retention); nothing else deletes records
     SEARCH = "search", "Searched"
     EXPORT = "export", "Exported"
     DENIED = "denied", "Refused access"

@@ -87,10 +87,10 @@ def navigation(request: Any, section: str) -> list[dict[str, Any]]:
     if user.role == Role.PEER_MENTOR:
         items.append({"href": url("outcomes:my_mentees"), "text": "My mentees", "current": section == "mentees"})
     if policy.can_export_justice_data_lab(user):
-        # The data protection officer's pages (subject access joins the Justice Data Lab export here later).
+        # The data protection officer's pages: subject access, retention, sharing agreements, the JDL export.
         items.append(
             {
-                "href": url("outcomes:justice_data_lab"),
+                "href": url("privacy:home"),
                 "text": "Data protection",
                 "current": section == "data_protection",
             }

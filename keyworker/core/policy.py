@@ -682,3 +682,43 @@ def can_export_justice_data_lab(user: User) -> bool:
     """A Justice Data Lab cohort file holds names, dates of birth and prison numbers: the data protection
     officer alone makes one (and each is audited and logged as a disclosure of every person in it)."""
     return _is_active_staff(user) and user.role == Role.DATA_PROTECTION_OFFICER
+
+
+# --- sharing agreements (issue 10) -------------------------------------------------------------------------------
+
+
+def can_see_sharing_agreements(user: User) -> bool:
+    """The register holds no personal data: everyone who does casework reads it (they choose an agreement when
+    sharing), and the data protection officer who keeps it."""
+    return can_use_casework(user) or (_is_active_staff(user) and user.role == Role.DATA_PROTECTION_OFFICER)
+
+
+def can_manage_sharing_agreements(user: User) -> bool:
+    """The data protection officer and managers add and change agreements (audited)."""
+    return _is_active_staff(user) and user.role in (Role.DATA_PROTECTION_OFFICER, Role.MANAGER)
+
+
+def can_see_all_disclosures(user: User) -> bool:
+    """Totals across every client (how much went out under an agreement) are the data protection officer's."""
+    return _is_active_staff(user) and user.role == Role.DATA_PROTECTION_OFFICER
+
+
+def can_import_clients(user: User) -> bool:
+    """Importing a caseload from a spreadsheet is a manager's job, for their own team (issue 10)."""
+    return _is_active_staff(user) and user.role == Role.MANAGER and user.team_id is not None
+
+
+def client_imports_visible_to(user: User) -> QuerySet:
+    """A spreadsheet import (its text holds personal data until it is imported or discarded): the managers of
+    the team it was uploaded for; nobody else."""
+    from keyworker.people.models import ClientImport
+
+    if not can_import_clients(user) or user.team_id is None:
+        return ClientImport.objects.none()
+    return ClientImport.objects.filter(team_id=user.team_id)
+
+
+def can_manage_retention(user: User) -> bool:
+    """The retention review queue, the retention policies and the history of removals (issue 10) are the data
+    protection officer's alone: what is kept, for how long, and each removal of a person's whole record."""
+    return _is_active_staff(user) and user.role == Role.DATA_PROTECTION_OFFICER

@@ -38,16 +38,21 @@ def client_page_get_for(user: User, client_id: uuid.UUID | str) -> Client:
     """client_get_for, with what the client page needs counted in the same query (the page is the busiest in
     the product and has a budget of queries): `timeline_size` (the contacts its timeline pages through),
     `concern_flag` (an open concern about someone else arose in this client's casework) and
-    `restriction_names_you` (a restriction in force names the user: the page then reads its message); and its
-    safety plan, if it has one."""
+    `restriction_names_you` (a restriction in force names the user: the page then reads its message),
+    `disclosure_count`, `last_disclosed_at` and `last_disclosed_to` (the "shared outside Keyworker" panel); and
+    its safety plan, if it has one."""
     from django.db.models import Count
     from django.db.models.functions import Coalesce
 
     from keyworker.casework.models import Contact
+    from keyworker.privacy.models import Disclosure
     from keyworker.safeguarding.selectors.access import restrictions_naming
     from keyworker.safeguarding.selectors.concerns import open_concerns_about_others
 
     contacts = Contact.objects.filter(client=OuterRef("pk")).order_by().values("client").annotate(n=Count("pk"))
+    disclosures = Disclosure.objects.filter(client=OuterRef("pk"))
+    disclosure_count = disclosures.order_by().values("client").annotate(n=Count("pk")).values("n")
+    latest = disclosures.order_by("-disclosed_at")
     client = one_or_not_found(
         client_list_for(user)
         .select_related("safety_plan__updated_by")
@@ -55,6 +60,9 @@ def client_page_get_for(user: User, client_id: uuid.UUID | str) -> Client:
             timeline_size=Coalesce(Subquery(contacts.values("n")), 0),
             concern_flag=Exists(open_concerns_about_others().filter(client=OuterRef("pk"))),
             restriction_names_you=Exists(restrictions_naming(user).filter(client=OuterRef("pk"))),
+            disclosure_count=Coalesce(Subquery(disclosure_count), 0),
+            last_disclosed_at=Subquery(latest.values("disclosed_at")[:1]),
+            last_disclosed_to=Subquery(latest.values("recipient")[:1]),
         ),
         pk=client_id,
     )

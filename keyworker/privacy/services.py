@@ -15,7 +15,7 @@ from keyworker.audit.services import audit_event_record, records_created
 from keyworker.core.errors import ValidationFailed
 from keyworker.core.validation import check_field_values, create_checked
 from keyworker.people.models import Client
-from keyworker.privacy.models import Disclosure
+from keyworker.privacy.models import Disclosure, SharingAgreement
 
 
 def _check(*, what: str, recipient: str, basis: str) -> None:
@@ -40,9 +40,11 @@ def disclosure_record(
     basis: str,
     source: models.Model,
     disclosed_at: dt.datetime | None = None,
+    sharing_agreement: SharingAgreement | None = None,
 ) -> Disclosure:
     """Log that `what` about `client` went to `recipient` on `basis`, because of `source` (the referral, the
-    form, the letter). The caller has already checked that the sharing is permitted."""
+    form, the letter), under `sharing_agreement` if one applies. The caller has already checked that the sharing
+    is permitted."""
     _check(what=what, recipient=recipient, basis=basis)
     disclosure = create_checked(
         Disclosure,
@@ -54,6 +56,7 @@ def disclosure_record(
         disclosed_by=actor,
         source_type=source._meta.label_lower,
         source_id=source.pk,
+        sharing_agreement=sharing_agreement,
     )
     audit_event_record(
         actor=actor,
@@ -75,6 +78,7 @@ def disclosures_record_many(
     basis: str,
     source: models.Model,
     disclosed_at: dt.datetime | None = None,
+    sharing_agreement: SharingAgreement | None = None,
 ) -> list[Disclosure]:
     """disclosure_record for many people at once (a cohort file): the same rows and the same audit event per
     person, written in one insert each, so a file of hundreds of people costs a handful of queries."""
@@ -90,6 +94,7 @@ def disclosures_record_many(
             disclosed_by=actor,
             source_type=source._meta.label_lower,
             source_id=source.pk,
+            sharing_agreement=sharing_agreement,
         )
         for client in clients
     ]

@@ -279,8 +279,7 @@ SUBJECT_ACCESS: dict[str, Treatment] = {
     # are earlier copies of this very record, so they are left out rather than nested.
     "privacy.subjectaccessrequest": include(
         "Your requests to see your record",
-        drop=("export_json", "export_pdf", "withheld", "error", "step", "progress"),
-        drop_why="Earlier copies of this record and the build's own bookkeeping.",
+        omit=("export_json", "export_pdf", "withheld", "error", "step", "progress"),
     ),
 }
 
@@ -507,9 +506,11 @@ def _record_kind(object_type: str) -> str:
         return object_type
 
 
-def subject_access_record(client: Client) -> dict[str, Any]:
+def subject_access_record(client: Client, *, progress: Callable[[int, str], None] | None = None) -> dict[str, Any]:
     """Everything held about `client`, JSON-serialisable: their own fields, a section per related model (as
-    SUBJECT_ACCESS says), what was withheld and why, and the audit trail of who viewed or changed it."""
+    SUBJECT_ACCESS says), what was withheld and why, and the audit trail of who viewed or changed it.
+    `progress(done, step)` is told, section by section, how many of the SUBJECT_ACCESS entries are done (of
+    len(SUBJECT_ACCESS) + 1, the audit trail last): a request's build job shows it as a progress bar."""
     relations = client_relations()
     unclassified = set(relations) - set(SUBJECT_ACCESS)
     if unclassified:
@@ -517,7 +518,9 @@ def subject_access_record(client: Client) -> dict[str, Any]:
         raise LookupError(f"Not classified for subject access: {sorted(unclassified)}")
     builder = _Builder(client)
     sections: dict[str, list[dict[str, Any]]] = {}
-    for label, treatment in SUBJECT_ACCESS.items():
+    for done, (label, treatment) in enumerate(SUBJECT_ACCESS.items()):
+        if progress is not None:
+            progress(done, treatment.section or "Other records")
         model = apps.get_model(label)
         queryset = _queryset_for(model, relations[label], client)
         if treatment.kind == Kind.INCLUDE:
@@ -526,6 +529,8 @@ def subject_access_record(client: Client) -> dict[str, Any]:
             count = queryset.count()
             if count:
                 builder.withheld[(treatment.section, treatment.why)] += count
+    if progress is not None:
+        progress(len(SUBJECT_ACCESS), "Who viewed or changed the record")
     return {
         "subject_access_record": {
             "format": FORMAT_VERSION,

@@ -13,6 +13,8 @@ API = "/api/v1"
 
 PATHS = {
     "/api/v1/clients": {"get"},
+    "/api/v1/sharing-agreements": {"get"},
+    "/api/v1/sharing-agreements/{agreement_id}": {"get"},
     "/api/v1/search/clients": {"get"},
     "/api/v1/search/notes": {"get"},
     "/api/v1/clients/{client_id}": {"get", "patch"},

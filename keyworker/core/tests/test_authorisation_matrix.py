@@ -261,6 +261,8 @@ CLIENT_PAGE_ROUTES = [
     # letters (issue 8): a template id that names nothing, so an allowed caller gets 422 and nothing is written
     Route("outcomes:client_letters", "client-record"),
     Route("outcomes:client_letters", "client-record", "POST", {"template": "00000000-0000-0000-0000-000000000000"}),
+    # a client's disclosure log (issue 10)
+    Route("privacy:client_disclosures", "client-record"),
 ]
 LISTING_PAGES = {
     "casework:caseload": {"status": ""},
@@ -313,9 +315,26 @@ PAGE_ROUTES = {
     "outcomes:justice_data_lab": "justice-data-lab",
     "outcomes:reports": "funder-reports",
     "outcomes:funder_reports": "funder-reports",
+    "privacy:home": "subject-access",
+    "privacy:sar_list": "subject-access",
+    "privacy:sar_new": "subject-access",
+    "people:client_import_start": "client-import",
+    "people:client_import_example": "client-import",
+    "privacy:retention_queue": "retention",
+    "privacy:retention_policies": "retention",
+    "privacy:retention_history": "retention",
 }
 # Routes with their own, narrower rule, tested explicitly below (the reason is the rule).
 SPECIAL_ROUTES = {
+    **{
+        f"privacy:{name}": "the register of sharing agreements holds no personal data: casework roles and the DPO "
+        "read it, the DPO and managers add and change it, anyone else 404; an agreement's page lists only referrals "
+        "and disclosures about clients in reach (privacy/tests/test_sharing_agreements.py: "
+        "test_register_pages_by_persona, test_agreement_page_shows_only_what_is_in_reach)"
+        for name in ("agreement_list", "agreement_new", "agreement_detail", "agreement_edit")
+    },
+    "people:client_import": "a spreadsheet import of the manager's own team: its team's managers only, anyone else "
+    "404 (people/tests/test_client_import.py: test_import_pages_by_persona)",
     **{
         f"outcomes:{name}": "addressed by a letter, in reach exactly when its client is: the client-record row "
         "for every role and state "
@@ -340,6 +359,16 @@ SPECIAL_ROUTES = {
             "funder_report_xlsx",
             "funder_report_pdf",
         )
+    },
+    **{
+        f"privacy:{name}": "a subject access request: the data protection officer only, anyone else 404 "
+        "(privacy/tests/test_sar_requests.py: test_request_pages_by_persona)"
+        for name in ("sar_detail", "sar_extend", "sar_build", "sar_send", "sar_withdraw", "sar_download")
+    },
+    **{
+        f"privacy:{name}": "retention (a review to keep, a kind's policy): the data protection officer only, "
+        "anyone else 404 (privacy/tests/test_retention_pages.py: test_retention_pages_by_persona)"
+        for name in ("retention_keep", "retention_policy_edit")
     },
     "accounts:token_revoke": "only the token's owner; anyone else gets 404 (test_token_revoke_is_owner_only)",
     "audit:staff_activity": "a manager for their team's staff, the DPO for anyone (test_staff_activity_page)",
@@ -482,6 +511,7 @@ def _page_url(route: Route, bundle: Bundle | None) -> str:
         "outcomes:spell_new": {"client_id": bundle.client.pk},
         "outcomes:proven_offence_new": {"client_id": bundle.client.pk},
         "outcomes:client_mentoring": {"client_id": bundle.client.pk},
+        "privacy:client_disclosures": {"client_id": bundle.client.pk},
     }[route.name]
     return reverse(route.name, kwargs=kwargs)
 
@@ -694,6 +724,11 @@ API_LISTS = {
     ("GET", "/api/v1/search/notes"): {"q": "Note about", "page_size": 100},
 }
 API_SPECIAL: dict[tuple[str, str], str] = {
+    **{
+        ("GET", path): "the register of sharing agreements holds no personal data: casework roles and the DPO, "
+        "anyone else 404 (privacy/tests/test_sharing_agreements.py: test_api_by_persona)"
+        for path in ("/api/v1/sharing-agreements", "/api/v1/sharing-agreements/{agreement_id}")
+    },
     **{
         (method, path): "addressed by a letter, in reach exactly when its client is: the client-record row for every "
         "role and state (outcomes/tests/test_letters_matrix.py: test_letter_api_follows_the_client_record_matrix)"

@@ -43,6 +43,7 @@ from keyworker.core.testing import (
 )
 from keyworker.intake import services as intake_services
 from keyworker.people.models import Client
+from keyworker.privacy.models import Disclosure, SharingAgreement
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,27 @@ def _grow(w: World, units: int) -> None:
         ConcernFactory(client=main, recorded_by=p.you)
         HearingFactory(client=main, recorded_by=p.you)
         ChargeFactory(client=main, recorded_by=p.you)
+        agreement = SharingAgreement.objects.create(
+            partner="Example Partner Agency",
+            title="Referrals for support",
+            purpose="Support after release.",
+            lawful_basis="Consent",
+            data_shared="Name, contact details, needs.",
+            starts_on=now.date() - dt.timedelta(days=30),
+            review_on=now.date() + dt.timedelta(days=300),
+            recorded_by=p.manager,
+        )
+        Disclosure.objects.create(
+            client=main,
+            what="Name and needs",
+            recipient="Example Partner Agency",
+            basis="Consent",
+            disclosed_at=now,
+            disclosed_by=p.you,
+            source_type="privacy.sharingagreement",
+            source_id=agreement.pk,
+            sharing_agreement=agreement,
+        )
 
 
 @pytest.fixture
@@ -148,6 +170,7 @@ PAGES = [
     Probe("client_outcomes", "you", _client_page("outcomes:client_outcomes")),
     Probe("client_milestones", "you", _client_page("outcomes:client_milestones")),
     Probe("client_letters", "you", _client_page("outcomes:client_letters")),
+    Probe("client_disclosures", "you", _client_page("privacy:client_disclosures")),
     Probe("team_week", "manager", _page("diary:team_week")),
     Probe("release_board", "you", _page("custody:release_board")),
     Probe("referral_list", "you", _page("intake:referral_list")),
@@ -195,6 +218,7 @@ API_LISTS = [
     Probe("api_outcome_scales", "you", lambda w: f"{API}/outcome-scales"),
     Probe("api_client_outcome_readings", "you", _client(API + "/clients/{c}/outcome-readings")),
     Probe("api_client_distance_travelled", "you", _client(API + "/clients/{c}/distance-travelled")),
+    Probe("api_sharing_agreements", "you", lambda w: f"{API}/sharing-agreements"),
 ]
 
 

@@ -256,7 +256,8 @@ def test_only_the_data_protection_officer_finds_the_page(personas: Personas):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Justice Data Lab cohort file" in html and world.stream.name in html
-    assert f'href="{reverse("outcomes:justice_data_lab")}"' in html and ">Data protection<" in html
+    # the navigation's "Data protection" leads to the officer's home, which links to this page
+    assert f'href="{reverse("privacy:home")}"' in html and ">Data protection<" in html
     # Nobody else has the navigation item.
     assert ">Data protection<" not in signed_in(personas.manager).get(reverse("diary:my_week")).content.decode()
     anonymous = signed_in(personas.you)

@@ -23,6 +23,7 @@ from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.notifications import notify
 from keyworker.core.validation import check_field_values, create_checked, required_text
 from keyworker.core.versioning import save_if_unchanged
+from keyworker.privacy.services import disclosure_record
 from keyworker.safeguarding.models import (
     Concern,
     ConcernAction,
@@ -299,6 +300,7 @@ def marac_referral_make(
         shared_with=f"MARAC ({area})",
         lawful_basis=lawful_basis,
         reasons=sharing_reasons,
+        what=f"A MARAC referral: {text}",
     )
     return referral
 
@@ -367,7 +369,26 @@ def nrm_referral_record(
         _action_add(
             actor=actor, concern=concern, kind=ConcernActionKind.NRM, taken_on=referred_on, note=f"By {responder}"
         )
+    if concern.is_about_client:
+        # The client's details went to the Home Office's NRM through the first responder. An NRM referral on a
+        # concern about someone else is that person's record, never this client's log (decisions/0038).
+        disclosure_record(
+            actor=actor,
+            client=concern.client,
+            what=f"A National Referral Mechanism referral (concern of {concern.disclosed_on:%-d %B %Y})",
+            recipient=f"The National Referral Mechanism (Home Office), through {responder}"[:200],
+            basis=_nrm_basis(is_adult=is_adult, consent_given=consent_given, duty_to_notify_on=duty_to_notify_on),
+            source=referral,
+        )
     return referral
+
+
+def _nrm_basis(*, is_adult: bool, consent_given: bool | None, duty_to_notify_on: dt.date | None) -> str:
+    if not is_adult:
+        return "A child: referred without consent, to safeguard them"
+    if consent_given:
+        return "Consent of the person"
+    return f"Duty to Notify (Modern Slavery Act 2015 s52), met on {duty_to_notify_on:%-d %B %Y}"
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from keyworker.services.models import ENDED_OUTBOUND_STATUSES, OutboundReferral,
 
 def outbound_referral_list_for(user: User) -> QuerySet[OutboundReferral]:
     return policy.outbound_referrals_visible_to(user).select_related(
-        "client", "service", "service__organisation", "made_by"
+        "client", "service", "service__organisation", "made_by", "sharing_agreement"
     )
 
 

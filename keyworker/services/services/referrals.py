@@ -25,6 +25,7 @@ from keyworker.core.errors import NotAllowed, ValidationFailed
 from keyworker.core.validation import create_checked
 from keyworker.intake.selectors import client_sharing_permitted
 from keyworker.people.models import Client
+from keyworker.privacy.models import SharingAgreement
 from keyworker.privacy.services import disclosure_record
 from keyworker.services import rules
 from keyworker.services.models import (
@@ -60,6 +61,16 @@ def _follow_up_problem(follow_up_on: dt.date | None, today: dt.date) -> str:
     return ""
 
 
+def _agreement_problem(agreement: SharingAgreement | None, day: dt.date) -> str:
+    """A referral may name the sharing agreement it is made under: only one in force on the day it is sent."""
+    if agreement is not None and not agreement.in_force_on(day):
+        return f"{agreement.title} is not in force on {day:%-d %B %Y}: choose one that is, or none."
+    return ""
+
+
+UNCHANGED: object = object()  # outbound_referral_edit: leave the agreement as it is
+
+
 def recipient_of(service: Service) -> str:
     """How the disclosure log names who received the information."""
     return f"{service.name} ({service.organisation.name})"
@@ -75,6 +86,7 @@ def outbound_referral_create(
     shared: str = "",
     follow_up_on: dt.date | None = None,
     send: bool = False,
+    sharing_agreement: SharingAgreement | None = None,
 ) -> OutboundReferral:
     """A referral as a draft; with `send`, sent straight away (and if sending is refused, not even the draft
     is kept: the worker is back on the form with the reason)."""
@@ -87,6 +99,8 @@ def outbound_referral_create(
         problems["service"] = "This service is no longer running: choose another."
     if problem := _follow_up_problem(follow_up_on, today):
         problems["follow_up_on"] = problem
+    if problem := _agreement_problem(sharing_agreement, today):
+        problems["sharing_agreement"] = problem
     refuse("There is a problem with this referral.", problems)
     referral = create_checked(
         OutboundReferral,
@@ -97,6 +111,7 @@ def outbound_referral_create(
         shared=shared.strip(),
         follow_up_on=follow_up_on,
         made_by=actor,
+        sharing_agreement=sharing_agreement,
     )
     audit_event_record(
         actor=actor, action=AuditAction.CREATE, obj=referral, client_id=client.pk, detail={"status": "draft"}
@@ -115,9 +130,10 @@ def outbound_referral_edit(
     service: Service | None = None,
     reason: str | None = None,
     shared: str | None = None,
+    sharing_agreement: SharingAgreement | object | None = UNCHANGED,
 ) -> OutboundReferral:
-    """Change a draft's service, reason or what it shares. Once sent, what went is fixed (it is in the
-    disclosure log); only the follow-up date and the lifecycle move on."""
+    """Change a draft's service, reason, what it shares or the agreement it is made under. Once sent, what went
+    is fixed (it is in the disclosure log); only the follow-up date and the lifecycle move on."""
     _require_recording(actor, referral.client)
     if referral.status != OutboundStatus.DRAFT:
         raise ValidationFailed("Only a draft can be changed: this referral has been sent.")
@@ -133,6 +149,11 @@ def outbound_referral_edit(
         changes["reason"] = reason.strip()
     if shared is not None:
         changes["shared"] = shared.strip()
+    if sharing_agreement is not UNCHANGED:
+        agreement = sharing_agreement if isinstance(sharing_agreement, SharingAgreement) else None
+        if problem := _agreement_problem(agreement, timezone.localdate()):
+            problems["sharing_agreement"] = problem
+        changes["sharing_agreement"] = agreement
     refuse("There is a problem with this referral.", problems)
     changed = {k: v for k, v in changes.items() if getattr(referral, k) != v}
     if changed:
@@ -162,6 +183,8 @@ def outbound_referral_send(
         problems["shared"] = "Say what information you are sharing with the service."
     if not referral.service.is_active:
         problems["service"] = "This service is no longer running: choose another."
+    if problem := _agreement_problem(referral.sharing_agreement, today):
+        problems["sharing_agreement"] = problem
     refuse("This referral cannot be sent yet.", problems)
     agency_kind = rules.agency_kind_for(referral.service.category)
     permitted, why = client_sharing_permitted(referral.client, agency_kind, today)
@@ -187,6 +210,7 @@ def outbound_referral_send(
         recipient=recipient_of(referral.service),
         basis=referral.basis,
         source=referral,
+        sharing_agreement=referral.sharing_agreement,
     )
     audit_event_record(
         actor=actor,

@@ -220,7 +220,7 @@ def test_updates_on_the_referral_page(personas):
     assert timezone.localtime(referral.first_appointment_at).strftime("%H:%M") == "14:30"
     # A stale form is refused with a clear message.
     response = http.post(url, {"version": 1, "status": "attended", "occurred_on": today})
-    assert response.status_code == 422 and "Someone else changed this record" in response.content.decode()
+    assert response.status_code == 409 and "Someone else changed this record" in response.content.decode()
     page = http.get(reverse("services:referral_detail", args=[referral.pk])).content.decode()
     assert "First appointment booked" in page and "Kim Teammate" in page
 

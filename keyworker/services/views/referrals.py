@@ -17,10 +17,13 @@ from keyworker.accounts.models import User
 from keyworker.audit.services import client_viewed
 from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, NotFound, ValidationFailed
+from keyworker.core.forms import conflict_status, show_service_errors
 from keyworker.core.htmx import render_page
 from keyworker.core.views_helpers import casework_view
 from keyworker.people.models import Client
 from keyworker.people.selectors import client_get_for
+from keyworker.privacy.agreements.selectors import sharing_agreement_get_for, sharing_agreements_in_force
+from keyworker.privacy.models import SharingAgreement
 from keyworker.privacy.selectors import disclosures_for
 from keyworker.services import rules
 from keyworker.services.models import OutboundOutcome, OutboundReferral, OutboundStatus, Service
@@ -54,11 +57,22 @@ class ReferralForm(forms.Form):
     follow_up_on = forms.DateField(
         label="Follow up on", required=False, error_messages=DATE_ERRORS, help_text="It shows on your My week that day."
     )
+    sharing_agreement = forms.ChoiceField(
+        label="Sharing agreement (optional)",
+        required=False,
+        choices=[],
+        help_text="The information-sharing agreement with this partner you are sharing under, if there is one.",
+        error_messages={"invalid_choice": "Choose an agreement in force today, or none."},
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self, *args: Any, services: list[tuple[str, str]], agreements: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = CHOOSE + services  # type: ignore[attr-defined]
+        self.fields["sharing_agreement"].choices = [("", "None")] + (agreements or [])  # type: ignore[attr-defined]
 
 
 class UpdateForm(forms.Form):
@@ -123,6 +137,24 @@ def _service_choices(user: User) -> list[tuple[str, str]]:
     return [(str(s.pk), f"{s.name} ({s.organisation.name})") for s in service_search_for(user)]
 
 
+def _agreement_choices(user: User, current: SharingAgreement | None) -> list[tuple[str, str]]:
+    """The agreements in force today (and the draft's own, so that it shows even once it has ended: sending
+    then refuses it with a reason)."""
+    agreements = list(sharing_agreements_in_force(user, timezone.localdate()))
+    if current is not None and current not in agreements:
+        agreements.append(current)
+    return [(str(a.pk), f"{a.title} ({a.partner})") for a in agreements]
+
+
+def _chosen_agreement(user: User, value: str) -> SharingAgreement | None:
+    if not value:
+        return None
+    try:
+        return sharing_agreement_get_for(user, value)
+    except NotFound:
+        return None
+
+
 def _chosen_service(user: User, value: str) -> Service | None:
     try:
         return service_get_for(user, value)
@@ -133,6 +165,9 @@ def _chosen_service(user: User, value: str) -> Service | None:
 def _refused(form: forms.Form, exc: Exception, field_names: dict[str, str] | None = None) -> None:
     """A service's refusal on the form: messages beside the fields the form has; the whole message at the top
     when some problem is about something the form has no field for (the consent basis)."""
+    if isinstance(exc, ConcurrentEdit):
+        show_service_errors(form, exc, field_names=field_names)  # the message, and both versions
+        return
     if not isinstance(exc, ValidationFailed):
         form.add_error(None, getattr(exc, "message", str(exc)))
         return
@@ -174,13 +209,20 @@ def _referral_form_page(request: HttpRequest, client: Client, referral: Outbound
             "reason": referral.reason,
             "shared": referral.shared,
             "follow_up_on": referral.follow_up_on,
+            "sharing_agreement": str(referral.sharing_agreement_id or ""),
             "version": referral.version,
         }
-    form = ReferralForm(request.POST or None, initial=initial, services=_service_choices(user))
+    form = ReferralForm(
+        request.POST or None,
+        initial=initial,
+        services=_service_choices(user),
+        agreements=_agreement_choices(user, referral.sharing_agreement if referral else None),
+    )
     if request.method == "POST" and form.is_valid():
         send = request.POST.get("action") == "send"
         service = _chosen_service(user, form.cleaned_data["service"])
         data = form.cleaned_data
+        agreement = _chosen_agreement(user, data["sharing_agreement"])
         try:
             if service is None:
                 raise ValidationFailed("Choose the service.", {"service": ["Choose the service."]})
@@ -193,6 +235,7 @@ def _referral_form_page(request: HttpRequest, client: Client, referral: Outbound
                     shared=data["shared"],
                     follow_up_on=data["follow_up_on"],
                     send=send,
+                    sharing_agreement=agreement,
                 )
             else:
                 services.outbound_referral_edit(
@@ -202,6 +245,7 @@ def _referral_form_page(request: HttpRequest, client: Client, referral: Outbound
                     service=service,
                     reason=data["reason"],
                     shared=data["shared"],
+                    sharing_agreement=agreement,
                 )
                 if referral.follow_up_on != data["follow_up_on"]:
                     services.outbound_referral_follow_up_set(
@@ -223,7 +267,7 @@ def _referral_form_page(request: HttpRequest, client: Client, referral: Outbound
         request,
         "services/referral_form.html",
         {"form": form, "client": client, "referral": referral},
-        status=422 if request.method == "POST" else 200,
+        status=conflict_status(form, 422) if request.method == "POST" else 200,
     )
 
 
@@ -330,7 +374,9 @@ def referral_update(request: HttpRequest, referral_id: str) -> HttpResponse:
         else:
             messages.success(request, f"Referral updated: {referral.get_status_display().lower()}.")
             return redirect("services:referral_detail", referral.pk)
-    return _detail_page(request, outbound_referral_get_for(user, referral_id), update_form=form, status=422)
+    return _detail_page(
+        request, outbound_referral_get_for(user, referral_id), update_form=form, status=conflict_status(form, 422)
+    )
 
 
 @casework_view

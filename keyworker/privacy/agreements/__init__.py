@@ -1,0 +1,1 @@
+"""The register of information-sharing agreements (issue 10): services, selectors, pages."""
