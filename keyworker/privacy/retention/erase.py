@@ -15,6 +15,7 @@ from django.db import connection, models
 
 from keyworker.core.models import Notification
 from keyworker.people.models import Client
+from keyworker.privacy.subject_access import client_relations  # subject access and retention discover alike
 
 CHUNK = 500
 
@@ -33,11 +34,7 @@ def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
 def client_keys() -> list[models.ForeignObject]:
     """Every foreign key (and one-to-one) to Client, hidden ones too: each row at the end of one is about the
     person, whatever its on_delete says (a subject access request's SET_NULL is for the SAR page, not us)."""
-    return [
-        rel.field
-        for rel in Client._meta.get_fields(include_hidden=True)
-        if isinstance(rel, models.ForeignObjectRel) and not rel.many_to_many
-    ]
+    return [rel.field for rels in client_relations().values() for rel in rels]
 
 
 def collect(
