@@ -45,6 +45,7 @@ from keyworker.casework.models import (
 from keyworker.core.demo_funding import FundingHistory, ethnicity_for
 from keyworker.core.demo_outcomes import OutcomesDemo
 from keyworker.core.demo_safeguarding import SafeguardingDemo
+from keyworker.core.erasure import delete_closure, referring_closure
 from keyworker.core.models import Sequence
 from keyworker.custody.directory import ESTABLISHMENTS
 from keyworker.custody.models import (
@@ -1456,7 +1457,7 @@ def demo_purge() -> int:
     cohorts = set(Cohort.objects.filter(course__title__in=COURSE_TITLES).values_list("pk", flat=True))
     # Third-party (victim) records refer to nobody; they go with the concerns raised in the demo's casework.
     third_parties = set(ThirdParty.objects.filter(concerns__client__in=clients).values_list("pk", flat=True))
-    rows = _referring_closure(
+    rows, _ = referring_closure(
         {Team: teams, User: users, Client: clients, Funder: funders, Cohort: cohorts, ThirdParty: third_parties}
     )
     # Audit events name their client by a plain UUID (so the trail outlives erasure): include them too.
@@ -1469,10 +1470,7 @@ def demo_purge() -> int:
     total = 0
     with transaction.atomic():
         total += audit_events_erase_for_demo(event_ids=audit_events)
-        for model in reversed(list(rows)):
-            pks = list(rows[model])
-            for chunk in _chunks(pks):
-                total += model._base_manager.filter(pk__in=chunk)._raw_delete(router.db_for_write(model))
+        total += delete_closure(rows)
         _rewind_case_sequence()
     return total
 
@@ -1490,70 +1488,6 @@ def _rewind_case_sequence() -> None:
     ]
     sequence.value = max(numbers, default=0)
     sequence.save(update_fields=["value"])
-
-
-def _referring_closure(roots: dict[type[models.Model], set[Any]]) -> dict[type[models.Model], set[Any]]:
-    """The roots plus every row that refers to any of them, directly or through other such rows, by
-    model; each model is listed before the models that refer to it."""
-    found: dict[type[models.Model], set[Any]] = {}
-    queue: list[tuple[type[models.Model], list[Any]]] = []
-
-    def add(model: type[models.Model], pks: Iterable[Any]) -> None:
-        known = found.setdefault(model, set())
-        new = [pk for pk in pks if pk not in known]
-        if new:
-            known.update(new)
-            queue.append((model, new))
-
-    for model, root_pks in roots.items():
-        add(model, root_pks)
-    while queue:
-        model, new_pks = queue.pop(0)
-        for relation in _referring_relations(model):
-            referrer = relation.related_model
-            name = relation.field.name
-            for chunk in _chunks(new_pks):
-                targets = model._base_manager.filter(pk__in=chunk)
-                add(referrer, referrer._base_manager.filter(**{f"{name}__in": targets}).values_list("pk", flat=True))
-    return {model: found[model] for model in _dependants_last(found)}
-
-
-def _referring_relations(model: type[models.Model]) -> list[Any]:
-    return [
-        f
-        for f in model._meta.get_fields(include_hidden=True)
-        if f.auto_created
-        and not f.concrete
-        and (f.one_to_many or f.one_to_one)
-        and f.related_model is not None
-        and f.related_model._meta.managed
-    ]
-
-
-def _dependants_last(found: dict[type[models.Model], set[Any]]) -> list[type[models.Model]]:
-    """Models ordered so that each comes before every model that refers to it (cycles keep found order)."""
-    order: list[type[models.Model]] = []
-    visiting: set[type[models.Model]] = set()
-
-    def visit(model: type[models.Model]) -> None:
-        if model in order or model in visiting:
-            return
-        visiting.add(model)
-        for f in model._meta.concrete_fields:
-            target = f.related_model if f.is_relation else None
-            if isinstance(target, type) and target in found and target is not model:
-                visit(target)
-        visiting.discard(model)
-        order.append(model)
-
-    for model in found:
-        visit(model)
-    return order
-
-
-def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # --- Building the demo ------------------------------------------------------------------------------------

@@ -1,34 +1,19 @@
-"""Removing records so that they are really gone: every row that hangs off them, in every app, found from the
-models' own relations (so a model added later cannot be forgotten), and the search indexes with them.
-
-Deletes are raw (no Django collector): most keys are PROTECT, which is right for the app and wrong here, and
-the collector would refuse. Foreign keys are DEFERRABLE INITIALLY DEFERRED on both SQLite and PostgreSQL, so
-the order inside the transaction does not matter to the database; children go first anyway, for readers."""
+"""Removing records so that they are really gone: every row that hangs off them, in every app (core/erasure.py
+finds them from the models' own relations, so a model added later cannot be forgotten), and the search
+indexes with them."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, models
 
+from keyworker.core.erasure import chunks, delete_closure, referring_closure
 from keyworker.core.models import Notification
 from keyworker.people.models import Client
 from keyworker.privacy.subject_access import client_relations  # subject access and retention discover alike
-
-CHUNK = 500
-
-
-def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for one in ids:
-        batch.append(one)
-        if len(batch) == CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def client_keys() -> list[models.ForeignObject]:
@@ -37,49 +22,23 @@ def client_keys() -> list[models.ForeignObject]:
     return [rel.field for rels in client_relations().values() for rel in rels]
 
 
+def _unlinks(rel: models.ForeignObjectRel) -> bool:
+    """A row pointing at a doomed row by a SET_NULL key loses the link instead (unless it points at the person:
+    then it is about them and goes)."""
+    return bool(rel.field.null) and rel.on_delete is models.SET_NULL and rel.model is not Client
+
+
 def collect(
     model: type[models.Model], ids: Iterable[Any]
 ) -> tuple[dict[type[models.Model], set[Any]], list[tuple[models.ForeignObject, set[Any]]]]:
     """({model: ids to delete}, [(nullable SET_NULL key, ids it may point at)]): the rows and everything that
-    points at them, transitively. A row pointing at a doomed row by a SET_NULL key loses the link instead
-    (unless it points at the person: then it is about them and goes)."""
-    found: dict[type[models.Model], set[Any]] = {model: set(ids)}
-    nulls: list[tuple[models.ForeignObject, set[Any]]] = []
-    frontier: list[tuple[type[models.Model], set[Any]]] = [(model, set(ids))]
-    while frontier:
-        parent, parent_ids = frontier.pop(0)
-        for rel in parent._meta.get_fields(include_hidden=True):
-            if not isinstance(rel, models.ForeignObjectRel) or rel.many_to_many:
-                continue  # a many-to-many's rows are reached through its table's own keys (auto-created models)
-            key = rel.field
-            child = rel.related_model
-            if key.null and rel.on_delete is models.SET_NULL and parent is not Client:
-                nulls.append((key, parent_ids))
-                continue
-            child_ids: set[Any] = set()
-            for batch in _chunks(parent_ids):
-                child_ids.update(child._base_manager.filter(**{f"{key.name}__in": batch}).values_list("pk", flat=True))
-            child_ids -= found.get(child, set())
-            if child_ids:
-                found.setdefault(child, set()).update(child_ids)
-                frontier.append((child, child_ids))
-    return found, nulls
+    points at them, transitively."""
+    return referring_closure({model: ids}, unlinks=_unlinks)
 
 
 def erase(model: type[models.Model], ids: Iterable[Any]) -> int:
     """Delete the rows and everything hanging off them; the number of rows deleted. Call inside a transaction."""
-    found, nulls = collect(model, ids)
-    for key, target_ids in nulls:
-        doomed = found.get(key.model, set())
-        for batch in _chunks(target_ids):
-            key.model._base_manager.filter(**{f"{key.name}__in": batch}).exclude(pk__in=doomed).update(
-                **{key.name: None}
-            )
-    removed = 0
-    for child in reversed(list(found)):  # discovery order reversed: children before their parents
-        for batch in _chunks(found[child]):
-            removed += child._base_manager.filter(pk__in=batch)._raw_delete(connection.alias)
-    return removed
+    return delete_closure(*collect(model, ids))
 
 
 def erase_client(client_id: uuid.UUID) -> int:
@@ -121,7 +80,7 @@ def _refuse_other_peoples_rows(client_id: uuid.UUID, found: dict[type[models.Mod
         for key in keys:
             ours |= models.Q(**{key.attname: client_id})
             named |= models.Q(**{f"{key.attname}__isnull": False})
-        for batch in _chunks(ids):
+        for batch in chunks(ids):
             if model._base_manager.filter(pk__in=batch).filter(named).exclude(ours).exists():
                 raise OtherPersonsRecord(f"{model._meta.label_lower} about another client points at this record")
 
