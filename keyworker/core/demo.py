@@ -78,7 +78,7 @@ from keyworker.intake.rules import sharing_permitted
 from keyworker.intake.selectors import consent_fact
 from keyworker.outcomes.models import MentoringSession, Milestone, OutcomeReading
 from keyworker.people.models import Client, Gender, ThirdParty
-from keyworker.privacy.models import Disclosure
+from keyworker.privacy.models import Disclosure, SharingAgreement
 from keyworker.safeguarding.models import AreaKind, Concern, CrisisCall, KeepApart, RiskReview, UnsafeArea
 from keyworker.services.models import (
     ENDED_OUTBOUND_STATUSES,
@@ -1563,6 +1563,8 @@ class _Builder:
         self.referrals: list[OutboundReferral] = []
         self.referral_updates: list[OutboundReferralUpdate] = []
         self.disclosures: list[Disclosure] = []
+        self.sharing_agreements: list[SharingAgreement] = []
+        self.agreements: dict[uuid.UUID, SharingAgreement] = {}  # organisation id -> its agreement
         self.signpostings: list[Signposting] = []
         self.cohorts: list[Cohort] = []
         self.sessions: list[CourseSession] = []
@@ -2738,6 +2740,7 @@ class _Builder:
                 },
             )
         self.services[NATIONAL_DA_HELPLINE] = national_helpline()
+        self.build_sharing_agreements(organisations)
         for name, address, postcode, borough in VENUES:
             self.venues[name], _ = Venue.objects.get_or_create(
                 name=name, postcode=postcode, defaults={"address": address, "borough": borough}
@@ -2748,6 +2751,41 @@ class _Builder:
                 provider=organisations[provider] if provider else None,
                 defaults={"description": description, "qualification": qualification},
             )
+
+    def build_sharing_agreements(self, organisations: dict[str, Organisation]) -> None:
+        """The register the data protection officer keeps: agreements with the health trust and the housing
+        partner (one due for review next month), linked from the referrals sent to them."""
+        officer = next(u for u in self.staff.values() if u.role == Role.DATA_PROTECTION_OFFICER)
+        start = self.today - dt.timedelta(days=HISTORY_DAYS + 30)
+        for name, title, data, review_in in (
+            (
+                SOUTH_THAMES_TRUST,
+                "Referrals to drug, alcohol and mental health services",
+                "Name, date of birth, contact details, the reason for referral and current risks.",
+                200,
+            ),
+            (
+                HARBOUR_HOUSING,
+                "Housing referrals on release and for people at risk",
+                "Name, date of birth, contact details, release date, housing need and safety concerns.",
+                25,
+            ),
+        ):
+            agreement = SharingAgreement(
+                id=self.uuid(),
+                partner=name,
+                title=title,
+                purpose="So the partner can assess and support people Keyworker refers, and tell us the outcome.",
+                lawful_basis="UK GDPR 6(1)(a) consent or 6(1)(e) public task; 9(2)(h) and DPA 2018 Sch 1 para 18",
+                data_shared=data,
+                starts_on=start,
+                review_on=self.today + dt.timedelta(days=review_in),
+                document_reference="Shared drive: Governance / Agreements / " + name,
+                recorded_by=officer,
+            )
+            self.made_service(agreement, self.at(start, 10, 0))
+            self.sharing_agreements.append(agreement)
+            self.agreements[organisations[name].pk] = agreement
 
     def made_service(self, record: models.Model, when: dt.datetime) -> None:
         self.service_made[record.pk] = min(when, self.now)
@@ -2843,6 +2881,7 @@ class _Builder:
             outcome_note=outcome_note,
             ended_on=steps[-1][1] if status in ENDED_OUTBOUND_STATUSES else None,
             made_by=by,
+            sharing_agreement=self.agreements.get(service.organisation_id) if sent_on is not None else None,
         )
         self.referrals.append(referral)
         self.made_service(referral, self.at(created_on, 11, 0))
@@ -2865,6 +2904,7 @@ class _Builder:
                 disclosed_by=by,
                 source_type="services.outboundreferral",
                 source_id=referral.pk,
+                sharing_agreement=referral.sharing_agreement,
             )
             self.disclosures.append(disclosure)
             self.made_service(disclosure, disclosure.disclosed_at)
@@ -3547,6 +3587,7 @@ class _Builder:
     def save_services(self) -> None:
         """Referrals out, signposting, courses and safety profiles, stamped with when they were made."""
         groups: list[tuple[type[models.Model], list[Any]]] = [
+            (SharingAgreement, self.sharing_agreements),
             (ConsentRecord, self.consents),
             (OutboundReferral, self.referrals),
             (OutboundReferralUpdate, self.referral_updates),
