@@ -26,6 +26,8 @@ from keyworker.audit.services import client_viewed
 from keyworker.core import policy
 from keyworker.core.errors import NotFound, ValidationFailed
 from keyworker.people.selectors import client_get_for
+from keyworker.privacy.agreements.selectors import sharing_agreement_get_for
+from keyworker.privacy.models import SharingAgreement
 from keyworker.services.models import (
     OutboundOutcome,
     OutboundReferral,
@@ -108,6 +110,9 @@ class OutboundReferralOut(RecordOut):
     outcome_note: str
     ended_on: dt.date | None
     made_by: StaffRef
+    sharing_agreement_id: uuid.UUID | None = Field(
+        description="The information-sharing agreement it was made under (GET /sharing-agreements/{id}), if any."
+    )
 
 
 class OutboundReferralDetailOut(OutboundReferralOut):
@@ -124,6 +129,9 @@ class OutboundReferralIn(InputSchema):
     shared: str = Field("", max_length=5000, description="What is shared with the service; needed to send.")
     follow_up_on: dt.date | None = None
     send: bool = Field(False, description="Send now (needs consent or a lawful basis); otherwise a draft.")
+    sharing_agreement_id: str | None = Field(
+        None, description="An agreement in force with the partner, from GET /sharing-agreements (optional)."
+    )
 
 
 class VersionIn(InputSchema):
@@ -171,6 +179,17 @@ def _service(actor: User, value: str) -> Service:
         return service_get_for(actor, pk or "")
     except NotFound as exc:
         raise ValidationFailed(message, {"service_id": [message]}) from exc
+
+
+def _agreement(actor: User, value: str | None) -> SharingAgreement | None:
+    if not value:
+        return None
+    message = "Choose an agreement from GET /sharing-agreements."
+    pk = reference_id(value, field="sharing_agreement_id", detail=message, message=message)
+    try:
+        return sharing_agreement_get_for(actor, pk or "")
+    except NotFound as exc:
+        raise ValidationFailed(message, {"sharing_agreement_id": [message]}) from exc
 
 
 def _detail(actor: User, referral_id: uuid.UUID) -> OutboundReferral:
@@ -228,6 +247,7 @@ def create_outbound_referral(
         shared=payload.shared,
         follow_up_on=payload.follow_up_on,
         send=payload.send,
+        sharing_agreement=_agreement(actor, payload.sharing_agreement_id),
     )
     return Status(201, _detail(actor, referral.pk))
 

@@ -147,3 +147,37 @@ def test_signposting_api_by_persona(personas):
     assert {r["who"] for r in signed_in(lead).get(f"{API}/signposting").json()} == {"a young woman", "someone else"}
     assert _post(signed_in(lead), "/signposting", body).status_code == 404
     assert HttpClient().get(f"{API}/signposting").status_code == 401
+
+
+def test_a_referral_made_through_the_api_names_its_sharing_agreement(personas):
+    """The agreement is chosen by id from GET /sharing-agreements; one not in force, or no agreement at all by
+    that id, is refused with the reason and nothing is kept."""
+    from keyworker.privacy.agreements.services import sharing_agreement_create
+
+    p = personas
+    client = p.client_of(p.you)
+    service = ServiceFactory(name="Brief Intervention Service")
+    consent_record(actor=p.you, client=client, agency_kinds=[AgencyKind.DRUG_AND_ALCOHOL], method="verbal",
+                   given_on=timezone.localdate())
+    today = timezone.localdate()
+    terms = {"partner": "South Thames Health", "title": "Drug service referrals", "purpose": "Assessment.",
+             "lawful_basis": "Consent", "data_shared": "Name, phone, reason."}
+    in_force = sharing_agreement_create(actor=p.data_protection_officer, starts_on=today - dt.timedelta(days=9),
+                                        review_on=today + dt.timedelta(days=90), **terms)
+    ended = sharing_agreement_create(actor=p.data_protection_officer, starts_on=today - dt.timedelta(days=90),
+                                     review_on=today - dt.timedelta(days=30), ends_on=today - dt.timedelta(days=1),
+                                     **terms)
+    http = signed_in(p.you)
+    body = {"service_id": str(service.pk), "reason": "Cannabis.", "shared": "Name, phone.", "send": True}
+    for bad in (str(ended.pk), "00000000-0000-0000-0000-000000000000", "not-an-id"):
+        response = _post(http, f"/clients/{client.pk}/outbound-referrals", {**body, "sharing_agreement_id": bad})
+        assert response.status_code == 422, bad
+        assert "sharing_agreement" in " ".join(response.json()["errors"]), response.json()
+        assert not OutboundReferral.objects.exists() and not Disclosure.objects.exists()
+    chosen = {**body, "sharing_agreement_id": str(in_force.pk)}
+    response = _post(http, f"/clients/{client.pk}/outbound-referrals", chosen)
+    assert response.status_code == 201, response.json()
+    assert response.json()["sharing_agreement_id"] == str(in_force.pk)
+    assert Disclosure.objects.get().sharing_agreement == in_force
+    listed = http.get(f"{API}/clients/{client.pk}/outbound-referrals").json()
+    assert [r["sharing_agreement_id"] for r in listed] == [str(in_force.pk)]
