@@ -63,7 +63,7 @@ def sar_build_run(*, request_id: uuid.UUID | str, observer: Observer | None = No
 
     with transaction.atomic():
         request = (
-            SubjectAccessRequest.objects.select_for_update()
+            SubjectAccessRequest.objects.select_for_update(of=("self",))
             .select_related("client", "recorded_by")
             .filter(pk=request_id)
             .first()
