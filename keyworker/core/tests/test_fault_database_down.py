@@ -182,9 +182,7 @@ def _page(url: str, session: str) -> faultkit.Reply:
 def test_database_stopped_then_back(personas: Personas, workdir: Path) -> None:
     if not faultkit.on_postgresql():
         pytest.skip("needs a PostgreSQL run (DATABASE_URL): with SQLite there is no database server to stop")
-    why_not = faultkit.private_postgres_why_not()
-    if why_not:
-        pytest.skip(why_not)
+    faultkit.require_private_postgres()
     you = personas.you
     client = personas.client_of(you)
     _, token = token_create(actor=you, name="Fault test", can_read=True, can_write=True)

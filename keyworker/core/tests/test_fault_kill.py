@@ -173,9 +173,7 @@ def test_sigkill_mid_write_sqlite(personas: Personas, workdir: Path, django_db_b
 def test_sigkill_mid_write_postgresql(personas: Personas, workdir: Path) -> None:
     if not faultkit.on_postgresql():
         pytest.skip("the PostgreSQL phase needs a PostgreSQL test run (DATABASE_URL); this run is on SQLite")
-    why_not = faultkit.private_postgres_why_not()
-    if why_not:
-        pytest.skip(why_not)
+    faultkit.require_private_postgres()
     token, client_ids = _setup(personas)
     pg = faultkit.PrivatePostgres()
     server: faultkit.ForkedServer | None = None

@@ -9,9 +9,7 @@ removes their files even when a check fails.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -31,37 +29,15 @@ from keyworker.core.db_router import (
     primary_reads,
     replica_reads,
 )
+from keyworker.core.tests import faultkit
 from keyworker.funding.models import Funder
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PRIMARY, REPLICA = "kw_test_primary", "kw_test_replica"
 
 
-def _free_port() -> int:
-    """A loopback port nobody listens on now: CI runs the SQLite and PostgreSQL suites side by side, and
-    pytest-xdist may start this module's pair in two workers, so fixed ports would collide."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _why_not() -> str | None:
-    for program in ("initdb", "pg_ctl", "pg_basebackup"):
-        if not (PG_BIN / program).exists():
-            return f"PostgreSQL's {program} is not installed"
-    if os.geteuid() != 0:
-        return "starting PostgreSQL servers needs root (to run them as the postgres user)"
-    if shutil.which("runuser") is None:
-        return "runuser is not available"
-    return None
-
-
-def _as_postgres(*args: str) -> None:
-    subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=60)
-
-
 def _start(data: Path, port: int, sockets: Path, log: Path) -> None:
-    _as_postgres(
+    faultkit.as_postgres(
         str(PG_BIN / "pg_ctl"),
         "-D",
         str(data),
@@ -98,18 +74,17 @@ def _database(port: int) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def pair(django_db_blocker) -> Iterator[None]:
     """A primary and its streaming replica, with Django connections PRIMARY and REPLICA to them."""
-    if _why_not():
-        pytest.skip(str(_why_not()))
-    primary_port, replica_port = _free_port(), _free_port()
+    faultkit.require_private_postgres("pg_basebackup")
+    primary_port, replica_port = faultkit.free_port(), faultkit.free_port()
     while replica_port == primary_port:
-        replica_port = _free_port()
+        replica_port = faultkit.free_port()
     root = Path(tempfile.mkdtemp(prefix="kw-replica-"))
     primary_dir, replica_dir = root / "primary", root / "replica"
     try:
         shutil.chown(root, "postgres")
-        _as_postgres(str(PG_BIN / "initdb"), "-D", str(primary_dir), "-A", "trust", "-U", "keyworker")
+        faultkit.as_postgres(str(PG_BIN / "initdb"), "-D", str(primary_dir), "-A", "trust", "-U", "keyworker")
         _start(primary_dir, primary_port, root, root / "primary.log")
-        _as_postgres(
+        faultkit.as_postgres(
             str(PG_BIN / "pg_basebackup"),
             "-h",
             "127.0.0.1",
