@@ -33,7 +33,12 @@ def test_the_officer_answers_a_subject_access_request(page: Any, axe: AxeChecked
     today = timezone.localdate()
 
     sign_in(page, personas.data_protection_officer, axe)
-    page.goto("/data-protection/subject-access/")
+    # the menu's "Data protection" is the officer's home, with the way to each of their pages
+    page.get_by_role("link", name="Data protection").first.click()
+    page.get_by_role("heading", name="Data protection", level=1).wait_for()
+    assert "No open requests." in page.locator("#sar-summary").inner_text()
+    axe.check()
+    page.get_by_role("link", name="Subject access requests").click()
     page.get_by_role("heading", name="Subject access requests", level=1).wait_for()
     axe.check()
     page.get_by_role("button", name="Record a new request").click()
