@@ -14,7 +14,7 @@ from keyworker.audit.services import audit_event_record
 from keyworker.core import policy
 from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
 from keyworker.core.validation import check_field_values, create_checked
-from keyworker.core.versioning import save_if_unchanged
+from keyworker.core.versioning import refuse_stale, save_if_unchanged
 from keyworker.privacy.models import SharingAgreement
 
 __all__ = ["AGREEMENT_FIELDS", "agreement_problems", "sharing_agreement_create", "sharing_agreement_update"]
@@ -124,7 +124,7 @@ def sharing_agreement_update(
     changed = {name: value for name, value in values.items() if getattr(agreement, name) != value}
     if not changed:
         if agreement.version != expected_version:
-            raise ConcurrentEdit()
+            raise refuse_stale(agreement)
         return agreement
     before = {name: getattr(agreement, name) for name in changed}
     for name, value in changed.items():

@@ -9,8 +9,8 @@ from keyworker.accounts.models import User
 from keyworker.audit.models import AuditAction
 from keyworker.audit.services import audit_event_record
 from keyworker.core import policy
-from keyworker.core.errors import ConcurrentEdit, NotAllowed, ValidationFailed
-from keyworker.core.versioning import save_if_unchanged
+from keyworker.core.errors import NotAllowed, ValidationFailed
+from keyworker.core.versioning import refuse_stale, save_if_unchanged
 from keyworker.safeguarding.models import ScannerPhrase
 from keyworker.safeguarding.scanner import entry_problem
 
@@ -77,7 +77,7 @@ def scanner_phrase_remove(*, actor: User, entry: ScannerPhrase, expected_version
     detail = _detail(entry) | {"removed": True}
     deleted, _ = ScannerPhrase.objects.filter(pk=entry.pk, version=expected_version).delete()
     if deleted != 1:
-        raise ConcurrentEdit()
+        raise refuse_stale(entry)  # changed meanwhile: theirs shown (or nothing, if it was removed)
     audit_event_record(
         actor=actor,
         action=AuditAction.UPDATE,
