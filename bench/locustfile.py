@@ -30,7 +30,7 @@ from gevent.lock import Semaphore  # noqa: E402
 from locust import HttpUser, between, task  # noqa: E402
 
 from keyworker.bench.client import LOOPBACK, form_token, totp_code  # noqa: E402
-from keyworker.bench.runner import plan_build  # noqa: E402
+from keyworker.bench.runner import BENCH_NOTE_PREFIX, plan_build  # noqa: E402
 from keyworker.core.demo import DEMO_TOTP_SECRET  # noqa: E402
 from keyworker.synth.generate import DEFAULT_PASSWORD  # noqa: E402
 
@@ -152,7 +152,7 @@ class Worker(HttpUser):
             data={
                 "csrfmiddlewaretoken": next((c.value or "" for c in self.client.cookies if c.name == "csrftoken"), ""),
                 "kind": "phone",
-                "note": "Load test: rang to check in about the week.",
+                "note": f"{BENCH_NOTE_PREFIX} (load test) rang to check in about the week.",
             },
             name="Add a contact",
             allow_redirects=False,
