@@ -82,8 +82,24 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
         return _clients_visible_to(user)
     key = ("clients_visible_to", user.pk, getattr(user, "role", None), getattr(user, "team_id", None), user.is_active)
     if key not in memo:
-        memo[key] = _clients_visible_to(user)
+        memo[key] = _clients_visible_precompiled(user)
     return memo[key].all()  # a clone: the memo's own queryset is never evaluated, so never holds rows
+
+
+def _clients_visible_precompiled(user: User) -> QuerySet[Client]:
+    """The visible clients as `id IN (<their SQL, compiled once>)`. Every query of a page holds the policy as
+    a subquery, and Django compiled its access-rule subqueries afresh in each: 2 to 3 ms of Python per query,
+    20 to 30 ms on My week. The SQL is the same text the queryset would give, for the default database (a
+    replica is the same vendor); it is run afresh by each query, as before."""
+    from django.db.models.expressions import RawSQL
+
+    from keyworker.people.models import Client
+
+    visible = _clients_visible_to(user)
+    if visible.query.is_empty():
+        return visible
+    sql, params = visible.order_by().values("pk").query.sql_with_params()
+    return Client.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - Django compiled it; params kept apart
 
 
 def client_is_visible(user: User, client_id: uuid.UUID) -> bool:
