@@ -8,8 +8,8 @@ from django.template import engines
 from keyworker.core.jinja2 import templates_compile_all
 
 
-def test_every_page_template_compiles_into_the_cache():
-    env = engines["jinja2"].env  # type: ignore[attr-defined]
+def test_every_page_template_compiles_into_the_cache() -> None:
+    env = engines["jinja2"].env
     pages = env.list_templates(filter_func=lambda name: name.endswith(".html"))
     assert any(name.startswith("govuk_frontend_jinja/") for name in pages)  # the GOV.UK macros too
     assert templates_compile_all() == len(pages) > 100
