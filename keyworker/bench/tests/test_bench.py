@@ -142,10 +142,23 @@ def test_floor_is_not_there_unless_enabled(settings: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_small_bench_run_times_every_key_request(settings: Any, tmp_path: Any) -> None:
+def test_a_small_bench_run_times_every_key_request(settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
     """The runner end to end against a live server with tiny synthetic data (no gunicorn here: the live
     server runs in this process, on the test database). Figures are not asserted, only that each is there."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
     from pytest_django.live_server_helper import LiveServer
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        # The live server's threads would all share this one in-memory connection, so two concurrent requests
+        # (the throughput part) were not two transactions and could both extend the audit chain from the same
+        # head (CI: "UNIQUE constraint failed: audit_auditevent.sequence"). One request at a time, then.
+        # (The server thread itself already uses the shared connection: LiveServerThread.run sets it.)
+        class OneAtATime(WSGIServer):
+            def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+
+        monkeypatch.setattr(LiveServerThread, "server_class", OneAtATime)
 
     from keyworker.bench.runner import run_bench, table, write
     from keyworker.core.demo import DEMO_TOTP_SECRET
