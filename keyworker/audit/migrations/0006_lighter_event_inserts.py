@@ -31,7 +31,7 @@ def _indexes_on(schema_editor, column, *, unique):
 
 def lighten(apps, schema_editor):
     quote = schema_editor.quote_name
-    for name, info in _indexes_on(schema_editor, "actor_id", unique=False).items():
+    for name in _indexes_on(schema_editor, "actor_id", unique=False):
         schema_editor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
     if schema_editor.connection.vendor == "postgresql":
         for name in _indexes_on(schema_editor, "hash", unique=True):
